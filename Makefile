@@ -1,0 +1,47 @@
+# Two commands on a fresh machine: `make demo` and `make test`. Each builds or
+# refreshes .venv itself (only when pyproject.toml changed) and then runs.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: venv demo test lint typecheck check bench soak fuzz migration clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## make demo [ONCE=1]: the sample district, crawled, checked, scored and alerted on
+demo: venv
+	$(BIN)/monitor demo $(if $(ONCE),--once,)
+
+## make test: lint, then the whole suite (needs PostgreSQL and Redis on 127.0.0.1)
+test: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: venv
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+bench: venv
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## make migration MSG="what changed": autogenerate an Alembic revision from the models
+migration: venv
+	$(BIN)/python -m monitor.store.autogen $(MSG)
+	$(BIN)/ruff format monitor/store/migrations/versions
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""The ``monitor`` command line (Typer). One module per command group."""

@@ -1,0 +1,72 @@
+"""What every command shares: the settings built once in the root callback, the
+store opened from them, ``--as-of`` parsing and JSON output."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time
+from functools import cached_property
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import typer
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.settings import CONFIG_FILE_ENV, Settings, load_settings
+from monitor.store.db import make_engine, make_sessionmaker
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @cached_property
+    def engine(self) -> Engine:
+        return make_engine(self.settings.database_url)
+
+    @cached_property
+    def sessions(self) -> sessionmaker[Session]:
+        return make_sessionmaker(self.engine)
+
+
+def init_state(ctx: typer.Context, config: str | None) -> AppState:
+    if config:
+        os.environ[CONFIG_FILE_ENV] = config
+    state = AppState(settings=load_settings())
+    ctx.obj = state
+    return state
+
+
+def state(ctx: typer.Context) -> AppState:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, AppState):  # pragma: no cover - the root callback always sets it
+        raise typer.BadParameter("settings not initialised")
+    return obj
+
+
+def parse_as_of(value: str | None, tz: str = "Asia/Shanghai") -> datetime:
+    """``--as-of`` accepts a date (end of that local day) or an ISO timestamp."""
+    zone = ZoneInfo(tz)
+    if not value:
+        return datetime.now(UTC)
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return datetime.combine(day, time(23, 59, 59), zone).astimezone(UTC)
+        stamp = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise typer.BadParameter(f"--as-of wants YYYY-MM-DD or an ISO timestamp: {exc}") from exc
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=zone)
+    return stamp.astimezone(UTC)
+
+
+AS_OF_HELP = "Judge time as of this date (end of that day, Asia/Shanghai) or ISO timestamp."
+
+
+def echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

@@ -1,0 +1,111 @@
+"""The one settings object: ``monitor.toml`` plus ``MONITOR_*`` environment variables.
+
+Built once at an entry point (CLI command, worker start, web app factory) and passed
+down; nothing below the entry points reads the environment.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, field_validator
+from pydantic_settings import (
+    BaseSettings,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+CONFIG_FILE_ENV = "MONITOR_CONFIG"
+DEFAULT_CONFIG_FILE = "monitor.toml"
+
+
+class CrawlSettings(BaseModel):
+    user_agent: str = (
+        "disclosure-monitor/0.1 (+https://example.invalid/monitor; integrity inspection)"
+    )
+    concurrency: int = 64
+    per_host_concurrency: int = 4
+    per_host_rate: float = Field(20.0, description="requests per second per host")
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 60.0
+    max_body_bytes: int = 20 * 1024 * 1024
+    max_redirects: int = 5
+    retries: int = 2
+    backoff_base: float = 0.5
+    backoff_max: float = 10.0
+    detail_pages: bool = True
+    max_pages: int = 3
+
+
+class AlertSettings(BaseModel):
+    min_severity: Literal["info", "low", "medium", "high", "critical"] = "medium"
+    repeat_interval_hours: float = 24.0
+    escalate_after_hours: float = 72.0
+    dry_run: bool = False
+
+
+class Settings(BaseSettings):
+    """Everything the service can be told. Field ``foo`` is env ``MONITOR_FOO``;
+    nested fields use ``__`` (``MONITOR_CRAWL__CONCURRENCY=32``)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="MONITOR_",
+        env_nested_delimiter="__",
+        extra="forbid",
+    )
+
+    database_url: str = "sqlite:///var/monitor.db"
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    mode: Literal["embedded", "distributed"] = "embedded"
+    data_dir: Path = Path("var")
+    timezone: str = "Asia/Shanghai"
+    allowed_networks: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="CIDRs a feed may resolve to besides public addresses (e.g. 127.0.0.0/8).",
+    )
+    ruleset: Path | None = None
+    scheme: Path | None = None
+    calendar_file: Path | None = None
+    web_host: str = "127.0.0.1"
+    web_port: int = 8000
+    secret_key: str = "change-me"
+    log_json: bool = False
+    crawl: CrawlSettings = Field(default_factory=CrawlSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
+
+    @field_validator("allowed_networks", mode="before")
+    @classmethod
+    def _split_networks(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        for cidr in value or []:
+            ipaddress.ip_network(cidr, strict=False)
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        path = os.environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE)
+        toml = TomlConfigSettingsSource(settings_cls, toml_file=path)
+        return (init_settings, env_settings, toml)
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.data_dir / "evidence"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings once: explicit overrides, then environment, then the file."""
+    return Settings(**overrides)

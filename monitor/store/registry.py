@@ -1,0 +1,16 @@
+"""Every module that defines tables, imported so ``Base.metadata`` is complete.
+
+Feature areas keep their own models next to their code (alerts, web accounts,
+appeals …); list the module here when you add one.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+MODEL_MODULES: tuple[str, ...] = ("monitor.store.models",)
+
+
+def import_all_models() -> None:
+    for name in MODEL_MODULES:
+        importlib.import_module(name)

@@ -1,0 +1,283 @@
+"""The rule API: what a rule declares, what it is given, and what it returns.
+
+Rules are pure. The clock (``as_of``), the unit's items and fetch history, and the
+working-day calendar arrive in the :class:`RuleContext`; a rule touches no database
+and no network. A rule is one class per file:
+
+    class PublicationLag(Rule):
+        id = "timeliness.publication_lag"
+        title = "Published within 20 working days of formation"
+        basis = "Regulations on Open Government Information (2019), art. 26"
+        severity = Severity.MEDIUM
+        applies_to = frozenset({"township", "town", "street"})
+
+        class Params(RuleParams):
+            limit_workdays: int = 20
+
+        def evaluate(self, ctx: RuleContext) -> Iterable[FindingDraft]: ...
+
+and is registered under the entry-point group ``disclosure_monitor.rules``.
+"""
+
+from __future__ import annotations
+
+import calendar as _stdcal
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any, ClassVar, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "Calendar",
+    "CalendarUnknown",
+    "FeedView",
+    "FetchView",
+    "FindingDraft",
+    "ItemVersionView",
+    "ItemView",
+    "Period",
+    "Rule",
+    "RuleContext",
+    "RuleParams",
+    "Severity",
+    "UnitView",
+]
+
+ENTRY_POINT_GROUP = "disclosure_monitor.rules"
+
+
+class Severity(StrEnum):
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_ORDER.index(self)
+
+    def at_least(self, other: Severity | str) -> bool:
+        return self.rank >= Severity(other).rank
+
+
+_SEVERITY_ORDER = list(Severity)
+
+
+class CalendarUnknown(LookupError):
+    """The working-day calendar has no data for this date: never guess."""
+
+    def __init__(self, day: date) -> None:
+        super().__init__(f"working-day calendar unknown for {day.isoformat()} (year {day.year})")
+        self.day = day
+
+
+class Calendar(Protocol):
+    def is_workday(self, day: date) -> bool:
+        """True on a working day. Raises CalendarUnknown outside known years."""
+        ...
+
+    def workdays_between(self, start: date, end: date) -> int:
+        """Working days after ``start`` up to and including ``end`` (0 when end <= start)."""
+        ...
+
+    def add_workdays(self, start: date, n: int) -> date:
+        """The date ``n`` working days after ``start``."""
+        ...
+
+
+_PERIOD_RE = re.compile(r"^(?P<y>\d{4})(?:-(?:(?P<m>\d{2})|Q(?P<q>[1-4])))?$")
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """A month (``2026-11``), quarter (``2026-Q4``) or year (``2026``), in local time."""
+
+    start: date
+    end: date  # inclusive
+    key: str = field(compare=False)
+
+    @property
+    def kind(self) -> str:
+        if "Q" in self.key:
+            return "quarter"
+        return "month" if "-" in self.key else "year"
+
+    @classmethod
+    def parse(cls, key: str) -> Period:
+        m = _PERIOD_RE.match(key.strip())
+        if not m:
+            raise ValueError(f"not a period: {key!r} (use 2026-11, 2026-Q4 or 2026)")
+        year = int(m["y"])
+        if m["m"]:
+            month = int(m["m"])
+            if not 1 <= month <= 12:
+                raise ValueError(f"not a month: {key!r}")
+            return cls.month(year, month)
+        if m["q"]:
+            return cls.quarter(year, int(m["q"]))
+        return cls(date(year, 1, 1), date(year, 12, 31), f"{year}")
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        last = _stdcal.monthrange(year, month)[1]
+        return cls(date(year, month, 1), date(year, month, last), f"{year}-{month:02d}")
+
+    @classmethod
+    def quarter(cls, year: int, q: int) -> Period:
+        first = 3 * (q - 1) + 1
+        last = _stdcal.monthrange(year, first + 2)[1]
+        return cls(date(year, first, 1), date(year, first + 2, last), f"{year}-Q{q}")
+
+    @classmethod
+    def containing(cls, day: date, kind: str = "month") -> Period:
+        if kind == "month":
+            return cls.month(day.year, day.month)
+        if kind == "quarter":
+            return cls.quarter(day.year, (day.month - 1) // 3 + 1)
+        if kind == "year":
+            return cls.parse(str(day.year))
+        raise ValueError(f"unknown period kind {kind!r}")
+
+    def months(self) -> list[Period]:
+        out, y, m = [], self.start.year, self.start.month
+        while date(y, m, 1) <= self.end:
+            out.append(Period.month(y, m))
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return out
+
+    def quarters(self) -> list[Period]:
+        seen: dict[str, Period] = {}
+        for month in self.months():
+            q = Period.containing(month.start, "quarter")
+            seen[q.key] = q
+        return list(seen.values())
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.start <= day <= self.end
+
+    def __str__(self) -> str:
+        return self.key
+
+
+@dataclass(frozen=True)
+class UnitView:
+    id: int
+    code: str
+    name: str
+    level: str  # county | town | village
+    kind: str  # county | township | town | street | village | community
+    parent_code: str | None = None
+
+
+@dataclass(frozen=True)
+class FeedView:
+    id: int
+    url: str
+    kind: str
+    category: str | None = None
+    enabled: bool = True
+    options: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FetchView:
+    feed_id: int
+    url: str
+    started_at: datetime
+    outcome: str
+    status: int | None = None
+    duration: float = 0.0
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemVersionView:
+    content_hash: str
+    seen_at: datetime
+    title: str = ""
+    text: str = ""
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    evidence_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ItemView:
+    id: int
+    feed_id: int
+    key: str
+    title: str
+    category: str | None
+    url: str | None
+    formed_date: date | None
+    published_date: date | None
+    first_seen: datetime
+    last_seen: datetime
+    removed_at: datetime | None = None
+    formed_text: str | None = None
+    published_text: str | None = None
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    attachments: tuple[Mapping[str, Any], ...] = ()
+    text: str = ""
+    versions: tuple[ItemVersionView, ...] = ()
+    feed_category: str | None = None
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    unit: UnitView
+    period: Period
+    as_of: datetime  # aware; the clock, passed in
+    calendar: Calendar
+    items: tuple[ItemView, ...] = ()
+    feeds: tuple[FeedView, ...] = ()
+    fetches: tuple[FetchView, ...] = ()
+    params: Any = None  # an instance of the rule's Params
+
+
+@dataclass(frozen=True)
+class FindingDraft:
+    """What a rule reports. ``subject`` identifies the thing within the unit and
+    period (an item key, a category, a column) so re-evaluation upserts it."""
+
+    subject: str
+    message: str
+    severity: Severity | None = None  # None: the rule's default
+    assessable: bool = True  # False: the monitor could not assess (not the unit's fault)
+    evidence: Mapping[str, Any] = field(default_factory=dict)
+
+
+class RuleParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Rule:
+    """Base class for rules. The class docstring is the rule's documentation page."""
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    basis: ClassVar[str]
+    version: ClassVar[str] = "1"
+    severity: ClassVar[Severity] = Severity.MEDIUM
+    applies_to: ClassVar[frozenset[str]] = frozenset(
+        {"township", "town", "street", "village", "community"}
+    )
+    Params: ClassVar[type[RuleParams]] = RuleParams
+
+    def evaluate(self, ctx: RuleContext) -> Iterable[FindingDraft]:
+        raise NotImplementedError
+
+    @classmethod
+    def params(cls, values: Mapping[str, Any] | None = None) -> RuleParams:
+        return cls.Params(**dict(values or {}))
+
+    @classmethod
+    def doc(cls) -> str:
+        import inspect
+
+        return inspect.cleandoc(cls.__doc__ or "")
