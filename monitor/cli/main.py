@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
 import typer
 
+import monitor.cli
 from monitor.cli.common import init_state
 
 app = typer.Typer(
@@ -27,8 +29,10 @@ def _root(
     init_state(ctx, config)
 
 
-# Each module exposes ``register(app)``; listing them here keeps the command set explicit.
-COMMAND_MODULES = ("monitor.cli.db",)
-
-for _name in COMMAND_MODULES:
-    importlib.import_module(_name).register(app)
+# Every module of this package that defines ``register(app)`` adds its commands, so a
+# command group is one file and adding one touches nothing else.
+for _info in sorted(pkgutil.iter_modules(monitor.cli.__path__), key=lambda m: m.name):
+    _module = importlib.import_module(f"monitor.cli.{_info.name}")
+    _register = getattr(_module, "register", None)
+    if callable(_register):
+        _register(app)

@@ -1,14 +1,19 @@
 """Every module that defines tables, imported so ``Base.metadata`` is complete.
 
-Feature areas keep their own models next to their code (alerts, web accounts,
-appeals …); list the module here when you add one.
+Feature areas keep their own models next to their code; list the module here when
+you add one.
 """
 
 from __future__ import annotations
 
 import importlib
 
-MODEL_MODULES: tuple[str, ...] = ("monitor.store.models",)
+MODEL_MODULES: tuple[str, ...] = (
+    "monitor.store.models",
+    "monitor.alerts.models",
+    "monitor.scoring.models",
+    "monitor.web.models",
+)
 
 
 def import_all_models() -> None:

@@ -12,16 +12,21 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.store.base import Base
+from monitor.store.db import make_engine
 from monitor.store.migrate import current, downgrade, upgrade
 from monitor.store.models import Feed, Unit
 from monitor.store.registry import import_all_models
 
 
-def test_migrations_match_models(engine: Engine) -> None:
+def test_migrations_match_models(database_url: str) -> None:
+    # Its own engine: the shared fixture also runs create_all, which would hide drift.
     import_all_models()
-    with engine.connect() as conn:
+    eng = make_engine(database_url)
+    upgrade(eng)
+    with eng.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": False})
         diff = compare_metadata(ctx, Base.metadata)
+    eng.dispose()
     assert diff == [], f"models and migrations differ; run `make migration`: {diff}"
 
 

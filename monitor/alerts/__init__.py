@@ -1,0 +1,1 @@
+"""Alerts: the lifecycle state machine, routing to inspectors, grouping, escalation."""

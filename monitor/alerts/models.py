@@ -1,0 +1,1 @@
+"""Tables of the alerts area (see monitor.store.registry)."""

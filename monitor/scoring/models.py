@@ -1,0 +1,1 @@
+"""Tables of the scoring area (see monitor.store.registry)."""

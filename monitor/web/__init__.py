@@ -1,0 +1,1 @@
+"""The web app: public report, inspectors' workspace, API v1, metrics and health."""

@@ -1,0 +1,1 @@
+"""Tables of the web area (see monitor.store.registry)."""
