@@ -50,6 +50,29 @@ class AlertSettings(BaseModel):
     dry_run: bool = False
 
 
+class WorkerSettings(BaseModel):
+    """Distributed mode (Celery on Redis, one scheduler): see docs/deploy.md."""
+
+    # Redis redelivers an unacknowledged message after this long; it must stay above
+    # the longest countdown/ETA plus the longest task run time, or a running task is
+    # handed to a second worker. Production: 3600; tests set a few seconds.
+    visibility_timeout: float = 3600.0
+    task_time_limit: float = 900.0
+    max_retries: int = 5
+    retry_backoff: float = 2.0
+    retry_backoff_max: float = 300.0
+    # A claim not marked done after this long belongs to a dead worker and may be retaken.
+    claim_ttl_seconds: float = 1800.0
+    scheduler_lock_key: str = "monitor:scheduler:lock"
+    scheduler_lock_ttl: float = 30.0
+    scheduler_standby_poll: float = 5.0
+    scheduler_sync_seconds: float = 60.0
+    scheduler_misfire_grace: float = 300.0
+    scheduler_jitter: float = 30.0
+    # Seconds a score/alert follow-up waits, so a burst of crawls collapses into one run.
+    followup_countdown: float = 0.0
+
+
 class Settings(BaseSettings):
     """Everything the service can be told. Field ``foo`` is env ``MONITOR_FOO``;
     nested fields use ``__`` (``MONITOR_CRAWL__CONCURRENCY=32``)."""
@@ -78,6 +101,7 @@ class Settings(BaseSettings):
     log_json: bool = False
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    workers: WorkerSettings = Field(default_factory=WorkerSettings)
 
     @field_validator("allowed_networks", mode="before")
     @classmethod
