@@ -1,0 +1,171 @@
+"""The readable summary printed after a run: a table per town, the worst units,
+alert counts. ``build_summary`` reads; ``render_text`` formats; nothing else."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from monitor.store.models import Alert, Finding, Score, Unit
+from rules.api import Period
+
+PASS_LINE = 60.0
+
+
+@dataclass
+class UnitLine:
+    code: str
+    name: str
+    level: str
+    total: float | None
+    parts: dict[str, float] = field(default_factory=dict)
+    open_findings: int = 0
+    open_alerts: int = 0
+    villages: int = 0
+    villages_passing: int = 0
+
+
+@dataclass
+class Summary:
+    period: str
+    county: UnitLine | None
+    towns: list[UnitLine]
+    worst: list[UnitLine]
+    alerts_by_severity: dict[str, int]
+    findings_by_rule: dict[str, int]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _latest_scores(session: Session, period: Period) -> dict[int, dict[str, float]]:
+    """Each unit's newest score per indicator for the period (any scheme version:
+    the newest computation wins)."""
+    newest = (
+        select(Score.unit_id, Score.indicator, func.max(Score.computed_at).label("at"))
+        .where(Score.period == period.key)
+        .group_by(Score.unit_id, Score.indicator)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Score.unit_id, Score.indicator, Score.value).join(
+            newest,
+            (Score.unit_id == newest.c.unit_id)
+            & (Score.indicator == newest.c.indicator)
+            & (Score.computed_at == newest.c.at),
+        )
+    ).all()
+    out: dict[int, dict[str, float]] = defaultdict(dict)
+    for unit_id, indicator, value in rows:
+        out[unit_id][indicator] = round(float(value), 2)
+    return out
+
+
+def build_summary(session: Session, period: Period, worst_n: int = 10) -> Summary:
+    units = session.scalars(select(Unit).order_by(Unit.code)).all()
+    scores = _latest_scores(session, period)
+    findings = Counter(
+        session.scalars(
+            select(Finding.unit_id).where(
+                Finding.status == "open", Finding.assessable, Finding.period == period.key
+            )
+        ).all()
+    )
+    alerts = Counter(session.scalars(select(Alert.unit_id).where(Alert.state != "resolved")).all())
+
+    def line(unit: Unit) -> UnitLine:
+        parts = dict(scores.get(unit.id, {}))
+        total = parts.pop("total", None)
+        return UnitLine(
+            code=unit.code,
+            name=unit.name,
+            level=unit.level,
+            total=total,
+            parts=parts,
+            open_findings=findings.get(unit.id, 0),
+            open_alerts=alerts.get(unit.id, 0),
+        )
+
+    lines = {u.id: line(u) for u in units}
+    county: UnitLine | None = None
+    towns: list[UnitLine] = []
+    for unit in units:
+        ul = lines[unit.id]
+        if unit.level == "county":
+            county = ul
+        elif unit.level == "town":
+            kids = [lines[c.id] for c in units if c.parent_id == unit.id]
+            ul.villages = len(kids)
+            ul.villages_passing = sum(
+                1 for k in kids if k.total is not None and k.total >= PASS_LINE
+            )
+            ul.open_findings += sum(k.open_findings for k in kids)
+            ul.open_alerts += sum(k.open_alerts for k in kids)
+            towns.append(ul)
+    scored = [ul for ul in lines.values() if ul.total is not None and ul.level != "county"]
+    worst = sorted(scored, key=lambda ul: (ul.total, ul.code))[:worst_n]
+    by_severity = Counter(
+        session.scalars(select(Alert.severity).where(Alert.state != "resolved")).all()
+    )
+    by_rule = Counter(
+        session.scalars(
+            select(Finding.rule_id).where(Finding.status == "open", Finding.period == period.key)
+        ).all()
+    )
+    return Summary(
+        period=period.key,
+        county=county,
+        towns=towns,
+        worst=worst,
+        alerts_by_severity=dict(sorted(by_severity.items())),
+        findings_by_rule=dict(sorted(by_rule.items())),
+    )
+
+
+def _fmt(value: float | None) -> str:
+    return "   –" if value is None else f"{value:5.1f}"
+
+
+def _width(text: str) -> int:
+    # CJK characters take two columns in a terminal.
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - _width(text))
+
+
+def render_text(summary: Summary) -> str:
+    parts = sorted({k for t in summary.towns for k in t.parts})[:3]
+    out = [f"Disclosure summary for {summary.period}"]
+    if summary.county:
+        out.append(
+            f"County {summary.county.name} ({summary.county.code}): "
+            f"score {_fmt(summary.county.total).strip()}"
+        )
+    header = _pad("town", 16) + " score " + "".join(f"{p[:12]:>13}" for p in parts)
+    header += "  villages  passing  findings  alerts"
+    out += ["", header, "-" * _width(header)]
+    for t in summary.towns:
+        row = _pad(t.name, 16) + f" {_fmt(t.total)} "
+        row += "".join(f"{_fmt(t.parts.get(p)):>13}" for p in parts)
+        row += (
+            f"  {t.villages:8d}  {t.villages_passing:7d}  {t.open_findings:8d}  {t.open_alerts:6d}"
+        )
+        out.append(row)
+    out += ["", "Worst units:"]
+    for ul in summary.worst:
+        out.append(f"  {_fmt(ul.total)}  {ul.code}  {ul.name}  ({ul.open_findings} findings)")
+    out += [
+        "",
+        "Open alerts by severity: "
+        + (", ".join(f"{k} {v}" for k, v in summary.alerts_by_severity.items()) or "none"),
+    ]
+    out.append("Open findings by rule:")
+    for rule, n in summary.findings_by_rule.items():
+        out.append(f"  {n:5d}  {rule}")
+    return "\n".join(out)
