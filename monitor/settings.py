@@ -50,6 +50,36 @@ class AlertSettings(BaseModel):
     dry_run: bool = False
 
 
+class SmtpSettings(BaseModel):
+    """Outgoing mail for the e-mail notification channel."""
+
+    host: str = "127.0.0.1"
+    port: int = 25
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    sender: str = "monitor@localhost"
+    timeout: float = 30.0
+
+
+class AssessmentSettings(BaseModel):
+    """The assessment system's webhook for ``score.updated`` (unset: pull API only)."""
+
+    webhook_url: str | None = None
+    webhook_secret: str = ""
+
+
+class NotifySettings(BaseModel):
+    """Outbox delivery: retries never give up, they back off (capped, jittered)."""
+
+    backoff_base: float = 30.0
+    backoff_max: float = 3600.0
+    # A claimed row not finished after this long belongs to a dead deliverer.
+    claim_seconds: float = 300.0
+    batch_size: int = 100
+    timeout: float = 15.0
+
+
 class WorkerSettings(BaseModel):
     """Distributed mode (Celery on Redis, one scheduler): see docs/deploy.md."""
 
@@ -102,6 +132,9 @@ class Settings(BaseSettings):
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
     workers: WorkerSettings = Field(default_factory=WorkerSettings)
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings)
+    assessment: AssessmentSettings = Field(default_factory=AssessmentSettings)
+    notify: NotifySettings = Field(default_factory=NotifySettings)
 
     @field_validator("allowed_networks", mode="before")
     @classmethod
