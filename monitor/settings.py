@@ -99,6 +99,8 @@ class WorkerSettings(BaseModel):
     scheduler_sync_seconds: float = 60.0
     scheduler_misfire_grace: float = 300.0
     scheduler_jitter: float = 30.0
+    # Time-based rules (stale columns, late items) change with the clock alone.
+    scheduler_evaluate_minutes: int = 60
     # Seconds a score/alert follow-up waits, so a burst of crawls collapses into one run.
     followup_countdown: float = 0.0
 
