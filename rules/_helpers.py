@@ -1,0 +1,109 @@
+"""Small pure helpers the built-in rules share (stdlib and ``rules.api`` only)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rules.api import FeedView, FetchView, FindingDraft, ItemView, Period, RuleContext
+
+LOCAL = ZoneInfo("Asia/Shanghai")
+REACHED = frozenset({"ok", "not_modified"})
+
+
+def local_date(stamp: datetime) -> date:
+    return stamp.astimezone(LOCAL).date()
+
+
+def end_of_day(day: date) -> datetime:
+    """The last second of a local calendar day, as an aware datetime."""
+    return datetime.combine(day, time(23, 59, 59), LOCAL)
+
+
+def reference_day(ctx: RuleContext) -> date:
+    """The day a state-based check judges: the as-of day, or the period's last day
+    when the period is already over."""
+    return min(local_date(ctx.as_of), ctx.period.end)
+
+
+def period_closed(ctx: RuleContext) -> bool:
+    return local_date(ctx.as_of) > ctx.period.end
+
+
+def item_day(item: ItemView) -> date:
+    """The day an item counts for: its claimed publication date, else first sight."""
+    return item.published_date or local_date(item.first_seen)
+
+
+def items_in(items: Iterable[ItemView], period: Period) -> list[ItemView]:
+    return [item for item in items if item_day(item) in period]
+
+
+def matches(item: ItemView, keywords: Sequence[str]) -> bool:
+    """Category, the feed's category hint or the title contains one of the keywords."""
+    haystacks = (item.category or "", item.feed_category or "", item.title or "")
+    return any(word and word in hay for word in keywords for hay in haystacks)
+
+
+def subject_for(item: ItemView) -> str:
+    return f"item:{item.key}"[:500]
+
+
+def item_evidence(item: ItemView, **extra: Any) -> dict[str, Any]:
+    latest = item.versions[-1] if item.versions else None
+    out: dict[str, Any] = {
+        "item_id": item.id,
+        "key": item.key,
+        "url": item.url,
+        "title": item.title,
+        "evidence_ids": [v.evidence_id for v in item.versions if v.evidence_id is not None],
+    }
+    if latest is not None and latest.evidence_id is not None:
+        out["evidence_id"] = latest.evidence_id
+    out.update(extra)
+    return out
+
+
+def reached_ok(fetches: Iterable[FetchView]) -> bool:
+    return any(f.outcome in REACHED for f in fetches)
+
+
+def enabled_feeds(ctx: RuleContext) -> list[FeedView]:
+    return [feed for feed in ctx.feeds if feed.enabled]
+
+
+def no_data_finding(ctx: RuleContext, what: str) -> FindingDraft | None:
+    """A not-assessable finding when the monitor never read any of the unit's feeds:
+    an empty unit is then the monitor's blind spot, not proof of silence."""
+    if reached_ok(f for f in ctx.fetches if local_date(f.started_at) <= reference_day(ctx)):
+        return None
+    return FindingDraft(
+        subject="monitor:no-data",
+        message=f"cannot assess {what}: no feed of this unit was read successfully yet",
+        assessable=False,
+        evidence={"feeds": [f.url for f in ctx.feeds], "fetches": len(ctx.fetches)},
+    )
+
+
+def parse_day(value: Any) -> date | None:
+    """A date from item metadata: ``date``, ISO ``YYYY-MM-DD`` or ``YYYY年M月D日``."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return local_date(value) if value.tzinfo else value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    for sep in ("年", "月"):
+        text = text.replace(sep, "-")
+    text = text.replace("日", "").replace("/", "-").replace(".", "-")
+    head = text.split("T")[0].split(" ")[0]
+    parts = head.split("-")
+    if len(parts) != 3:
+        return None
+    try:
+        return date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        return None
