@@ -102,9 +102,6 @@ class Fetch(Base):
     error: Mapped[str | None] = mapped_column(Text)
     items_found: Mapped[int] = mapped_column(Integer, default=0)
     evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"))
-    # list (the feed or one of its pages) | detail (an item's page) | check (is a
-    # vanished item's page gone?): rules judging a feed's health read "list" rows.
-    role: Mapped[str] = mapped_column(String(16), default="list")
 
 
 class Item(Base):
@@ -130,8 +127,6 @@ class Item(Base):
     meta: Mapped[dict[str, Any]] = mapped_column(default=dict)
     attachments: Mapped[list[Any]] = mapped_column(default=list)
     content_hash: Mapped[str] = mapped_column(String(64))
-    # Hash of the listing entry's own fields: unchanged entry -> no detail refetch.
-    entry_hash: Mapped[str | None] = mapped_column(String(64))
     first_seen: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(default=utcnow)
     removed_at: Mapped[datetime | None]
