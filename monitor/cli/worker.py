@@ -1,0 +1,130 @@
+"""``monitor worker``, ``monitor scheduler`` and ``monitor enqueue-cycle``: distributed mode.
+
+``monitor`` itself never imports Celery (DESIGN.md); these commands reach ``workers``
+only when run, so the embedded commands stay free of it.
+"""
+
+from __future__ import annotations
+
+import signal
+import socket
+import time
+from typing import Any
+
+import typer
+
+from monitor.cli.common import AS_OF_HELP, echo_json, parse_as_of, state
+
+QUEUES_HELP = "Comma-separated queues to consume: crawl, evaluate, score, notify."
+
+
+def worker(
+    ctx: typer.Context,
+    queues: str = typer.Option("crawl,evaluate,score,notify", "--queues", "-Q", help=QUEUES_HELP),
+    concurrency: int = typer.Option(
+        0, "--concurrency", "-c", help="Worker processes (0: one per CPU core)."
+    ),
+    pool: str = typer.Option("prefork", "--pool", help="Celery pool: prefork, solo or threads."),
+    name: str = typer.Option(
+        "", "--name", "-n", help="Node name (default <queues>@<host>), unique per machine."
+    ),
+    loglevel: str = typer.Option("INFO", "--loglevel", "-l", help="Log level."),
+) -> None:
+    """Run a Celery worker for the given stage queues (Redis broker, database from settings)."""
+    from workers.app import QUEUES, configure
+
+    chosen = [q.strip() for q in queues.split(",") if q.strip()]
+    unknown = sorted(set(chosen) - set(QUEUES))
+    if unknown or not chosen:
+        raise typer.BadParameter(f"unknown queues {unknown}; choose from {', '.join(QUEUES)}")
+    app = configure(state(ctx).settings)
+    argv = [
+        "worker",
+        "--queues",
+        ",".join(chosen),
+        "--pool",
+        pool,
+        "--loglevel",
+        loglevel,
+        "--hostname",
+        name or f"{'-'.join(chosen)}.%h",
+        "--without-gossip",
+        "--without-mingle",
+    ]
+    if concurrency:
+        argv += ["--concurrency", str(concurrency)]
+    app.worker_main(argv)
+
+
+def scheduler(ctx: typer.Context) -> None:
+    """Run the scheduler: stands by until it holds the Redis leader lock, then enqueues
+    each feed's crawl on its interval. Run two for fail-over; only one enqueues."""
+    from workers.dispatch import CeleryDispatcher
+    from workers.scheduler import SchedulerService
+
+    st = state(ctx)
+    dispatcher = CeleryDispatcher(st.settings)
+    service = SchedulerService(
+        st.settings,
+        st.sessions,
+        enqueue=dispatcher.enqueue_crawl,
+        enqueue_evaluate=dispatcher.enqueue_evaluate_all,
+    )
+
+    def _stop(_signum: int, _frame: Any) -> None:
+        service.stop()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    typer.echo(f"scheduler on {socket.gethostname()}: waiting for the leader lock")
+    service.run()
+
+
+def enqueue_cycle(
+    ctx: typer.Context,
+    as_of: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
+    wait: float = typer.Option(
+        0.0, "--wait", help="Seconds to wait for the workers to finish the cycle (0: do not)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+) -> None:
+    """Send one full cycle to the workers: crawl every enabled feed, then evaluate,
+    score, alert and deliver (the distributed twin of the embedded cycle)."""
+    from workers.dispatch import CeleryDispatcher
+
+    st = state(ctx)
+    now = parse_as_of(as_of, st.settings.timezone)
+    dispatcher = CeleryDispatcher(st.settings)
+    sent = dispatcher.run_cycle(st.sessions, now=now)
+    finished = None
+    if wait > 0:
+        deadline = time.monotonic() + wait
+        finished = False
+        while time.monotonic() < deadline:
+            if dispatcher.cycle_evaluated(st.sessions, sent.cycle) and dispatcher.wait_idle(
+                timeout=max(deadline - time.monotonic(), 0.1)
+            ):
+                finished = True
+                break
+            time.sleep(0.5)
+    result = {
+        "cycle": sent.cycle,
+        "feeds": sent.feeds,
+        "as_of": now.isoformat(),
+        "finished": finished,
+    }
+    if as_json:
+        echo_json(result)
+    else:
+        typer.echo(
+            f"cycle {sent.cycle}: {sent.feeds} feeds sent"
+            + ("" if finished is None else f", finished={finished}")
+        )
+    if finished is False:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("worker")(worker)
+    app.command("scheduler")(scheduler)
+    app.command("enqueue-cycle")(enqueue_cycle)

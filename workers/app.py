@@ -1,0 +1,85 @@
+"""The Celery app, configured from the one Settings object.
+
+One queue per stage so each scales on its own. Every task is idempotent, which is what
+makes ``acks_late`` safe: a message is acknowledged only after its task ran, and a task
+whose worker process died is handed back (``task_reject_on_worker_lost``). If the whole
+worker dies, Redis hands the message back after ``visibility_timeout``, which must stay
+above the longest countdown plus the longest run time, or a task still running would be
+given to a second worker.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import Celery
+from kombu import Queue
+
+from monitor.settings import Settings, load_settings
+
+QUEUES: tuple[str, ...] = ("crawl", "evaluate", "score", "notify")
+
+# Task names are explicit and stable: they are what sits in the broker across deploys.
+CRAWL_FEED = "monitor.crawl.feed"
+EVALUATE_UNITS = "monitor.evaluate.units"
+SCORE_PERIOD = "monitor.score.period"
+SYNC_ALERTS = "monitor.alerts.sync"
+DELIVER_OUTBOX = "monitor.notify.deliver"
+
+ROUTES: dict[str, str] = {
+    CRAWL_FEED: "crawl",
+    EVALUATE_UNITS: "evaluate",
+    SCORE_PERIOD: "score",
+    SYNC_ALERTS: "notify",
+    DELIVER_OUTBOX: "notify",
+}
+
+app = Celery("monitor", include=["workers.tasks"])
+_settings: Settings | None = None
+
+
+def celery_config(settings: Settings) -> dict[str, Any]:
+    w = settings.workers
+    return {
+        "broker_url": settings.broker_url,
+        "broker_transport_options": {"visibility_timeout": w.visibility_timeout},
+        "broker_connection_retry_on_startup": True,
+        "broker_connection_max_retries": None,
+        "task_queues": [Queue(name) for name in QUEUES],
+        "task_default_queue": "crawl",
+        "task_routes": {name: {"queue": queue} for name, queue in ROUTES.items()},
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_ignore_result": True,
+        "result_backend": None,
+        "task_time_limit": w.task_time_limit,
+        "task_soft_time_limit": max(w.task_time_limit - 30, w.task_time_limit * 0.9),
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "worker_prefetch_multiplier": 1,
+        # A task that outlives a broker outage finishes and its follow-ups are sent when
+        # the broker is back; cancelling it would only redo the work.
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
+        "worker_hijack_root_logger": False,
+        "enable_utc": True,
+        "timezone": "UTC",
+    }
+
+
+def configure(settings: Settings) -> Celery:
+    """Bind the app to ``settings``: done once at each entry point (worker, scheduler,
+    dispatcher, test)."""
+    global _settings
+    _settings = settings
+    app.conf.update(celery_config(settings))
+    return app
+
+
+def get_settings() -> Settings:
+    """The settings the app was configured with; a worker started by ``celery -A
+    workers.app`` instead of ``monitor worker`` reads them from the environment."""
+    global _settings
+    if _settings is None:
+        configure(load_settings())
+    assert _settings is not None
+    return _settings

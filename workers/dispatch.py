@@ -1,0 +1,122 @@
+"""The Celery dispatcher: the distributed twin of ``monitor.pipeline`` (the embedded one).
+
+Both run the same stage functions; this one only sends messages. Nothing here waits for
+work to finish except ``wait_idle``, which scripts and tests use to know a run is over.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import redis
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.settings import Settings
+from monitor.store.models import Feed, WorkClaim
+from workers import tasks
+from workers.app import QUEUES, configure
+from workers.base import PUBLISH_RETRY
+
+SCHEDULER_PUBLISH_RETRY = {"max_retries": 3, "interval_start": 0.5, "interval_step": 1.0}
+
+
+@dataclass(frozen=True)
+class Dispatched:
+    cycle: str
+    feeds: int
+
+
+class CeleryDispatcher:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.app = configure(settings)
+
+    def enqueue_crawl(
+        self, feed_id: int, window: datetime, *, as_of: datetime | None = None
+    ) -> None:
+        """One scheduled crawl of one feed; the window is the schedule slot it belongs to.
+        Publishing gives up after a few tries: the next tick (or the failover catch-up)
+        sends it again, and a scheduler must not hang on a broker outage."""
+        tasks.crawl_feed.apply_async(  # type: ignore[attr-defined]
+            (feed_id, tasks.iso(window)),
+            {"as_of": tasks.iso(as_of) if as_of else None},
+            retry=True,
+            retry_policy=SCHEDULER_PUBLISH_RETRY,
+        )
+
+    def enqueue_evaluate_all(self, now: datetime) -> None:
+        tasks.evaluate_units.apply_async(  # type: ignore[attr-defined]
+            (None, tasks.iso(now)), retry=True, retry_policy=SCHEDULER_PUBLISH_RETRY
+        )
+
+    def run_cycle(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        now: datetime,
+        feed_ids: Sequence[int] | None = None,
+    ) -> Dispatched:
+        """What ``monitor.pipeline.run_cycle`` does, as messages: crawl the feeds, then
+        (when the last crawl is done) evaluate every unit, score, alert and deliver."""
+        with sessions() as session:
+            query = select(Feed.id).where(Feed.enabled).order_by(Feed.id)
+            if feed_ids is not None:
+                query = query.where(Feed.id.in_(list(feed_ids)))
+            ids = list(session.execute(query).scalars())
+        cycle = f"cycle:{now.astimezone(UTC).strftime('%Y%m%dT%H%M%S')}:{uuid.uuid4().hex[:8]}"
+        if not ids:
+            tasks.evaluate_units.apply_async(  # type: ignore[attr-defined]
+                (None, tasks.iso(now)), retry=True, retry_policy=PUBLISH_RETRY
+            )
+        for fid in ids:
+            tasks.crawl_feed.apply_async(  # type: ignore[attr-defined]
+                (fid, tasks.iso(now)),
+                {"as_of": tasks.iso(now), "cycle": cycle, "cycle_size": len(ids)},
+                retry=True,
+                retry_policy=PUBLISH_RETRY,
+            )
+        return Dispatched(cycle=cycle, feeds=len(ids))
+
+    def queue_depths(self) -> dict[str, int]:
+        client = redis.Redis.from_url(self.settings.broker_url)
+        try:
+            return {q: int(client.llen(q)) for q in QUEUES}
+        finally:
+            client.close()
+
+    def cycle_evaluated(self, sessions: sessionmaker[Session], cycle: str) -> bool:
+        with sessions() as session:
+            done = session.execute(
+                select(func.count())
+                .select_from(WorkClaim)
+                .where(WorkClaim.key == f"{cycle}:evaluate", WorkClaim.done_at.is_not(None))
+            ).scalar_one()
+        return bool(done)
+
+    def wait_idle(self, *, timeout: float, settle: float = 2.0) -> bool:
+        """True once every queue stayed empty and no task was reserved for ``settle``
+        seconds. Reserved (unacknowledged) messages sit in kombu's ``unacked`` hash."""
+        client = redis.Redis.from_url(self.settings.broker_url)
+        deadline = time.monotonic() + timeout
+        quiet_since: float | None = None
+        try:
+            while time.monotonic() < deadline:
+                try:
+                    busy = sum(int(client.llen(q)) for q in QUEUES) + int(client.hlen("unacked"))
+                except redis.exceptions.ConnectionError:
+                    busy = 1
+                if busy:
+                    quiet_since = None
+                elif quiet_since is None:
+                    quiet_since = time.monotonic()
+                elif time.monotonic() - quiet_since >= settle:
+                    return True
+                time.sleep(0.2)
+            return False
+        finally:
+            client.close()

@@ -1,0 +1,223 @@
+"""Thin tasks over the ``monitor`` stages: ids in, a stage call, follow-ups after commit.
+
+Two ways a crawl is started:
+
+- a scheduler tick: ``crawl_feed(feed_id, window)``; its follow-up evaluates the units
+  whose items changed, then scores, alerts and delivery run after it;
+- a cycle (``workers.dispatch.CeleryDispatcher.run_cycle``): every feed with the same
+  ``cycle`` key; the crawl that finds all of the cycle's crawls done starts one
+  evaluation of every unit, exactly what the embedded cycle does.
+
+Stage imports are local to each task body: a worker for one queue loads only its stage.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from monitor import claims
+from monitor.store.models import Feed, WorkClaim
+from workers.app import (
+    CRAWL_FEED,
+    DELIVER_OUTBOX,
+    EVALUATE_UNITS,
+    SCORE_PERIOD,
+    SYNC_ALERTS,
+    app,
+    get_settings,
+)
+from workers.base import StageTask
+
+log = logging.getLogger(__name__)
+
+
+def _ts(value: str | None) -> datetime:
+    if not value:
+        return datetime.now(UTC)
+    stamp = datetime.fromisoformat(value)
+    if stamp.tzinfo is None:
+        raise ValueError(f"naive timestamp in task arguments: {value!r}")
+    return stamp.astimezone(UTC)
+
+
+def iso(value: datetime) -> str:
+    return value.astimezone(UTC).isoformat()
+
+
+def crawl_claim_key(feed_id: int, window: str, cycle: str | None) -> str:
+    if cycle:
+        return f"{cycle}:crawl:{feed_id}"
+    return claims.crawl_key(feed_id, _ts(window))
+
+
+class CrawlTask(StageTask):
+    def on_give_up(self, exc: BaseException, args: Any, kwargs: Any) -> None:
+        params = _crawl_params(*args, **kwargs)
+        key = crawl_claim_key(params["feed_id"], params["window"], params["cycle"])
+        try:
+            with self.unit_of_work() as uow:
+                if params["cycle"]:
+                    # The cycle goes on without this feed; its failure is in the fetch table.
+                    claims.complete(uow.session, key, owner=self.owner, now=claims.utcnow())
+                else:
+                    claims.release(uow.session, key, owner=self.owner)
+            if params["cycle"]:
+                with self.unit_of_work() as uow:
+                    _cycle_fan_in(self, uow, params)
+        except Exception:  # the store is what failed: the claim's TTL will free it
+            log.exception("could not settle claim %s", key)
+
+
+def _crawl_params(
+    feed_id: int,
+    window: str,
+    as_of: str | None = None,
+    cycle: str | None = None,
+    cycle_size: int = 0,
+) -> dict[str, Any]:
+    return {
+        "feed_id": feed_id,
+        "window": window,
+        "as_of": as_of,
+        "cycle": cycle,
+        "cycle_size": cycle_size,
+    }
+
+
+@app.task(name=CRAWL_FEED, base=CrawlTask, bind=True)
+def crawl_feed(
+    self: CrawlTask,
+    feed_id: int,
+    window: str,
+    as_of: str | None = None,
+    cycle: str | None = None,
+    cycle_size: int = 0,
+) -> dict[str, Any]:
+    """Crawl one feed for one scheduled window (or one cycle), once."""
+    from monitor.crawl import crawl
+
+    settings = get_settings()
+    params = _crawl_params(feed_id, window, as_of, cycle, cycle_size)
+    key = crawl_claim_key(feed_id, window, cycle)
+    ttl = timedelta(seconds=settings.workers.claim_ttl_seconds)
+    with self.unit_of_work() as uow:
+        got = claims.claim(uow.session, key, owner=self.owner, now=claims.utcnow(), ttl=ttl)
+    if not got.acquired:
+        log.info("crawl %s already %s", key, got.state)
+        return {"key": key, "skipped": got.state}
+    now = _ts(as_of) if as_of else claims.utcnow()
+    report = crawl(self.sessions, settings, feed_ids=[feed_id], now=now)
+    with self.unit_of_work() as uow:
+        claims.complete(uow.session, key, owner=self.owner, now=claims.utcnow())
+        if not cycle and report.changed_unit_ids:
+            uow.then(
+                evaluate_units.s(sorted(report.changed_unit_ids), iso(now))  # type: ignore[attr-defined]
+            )
+    if cycle:
+        with self.unit_of_work() as uow:
+            _cycle_fan_in(self, uow, params)
+    return {
+        "key": key,
+        "items_new": report.items_new,
+        "items_changed": report.items_changed,
+        "items_removed": report.items_removed,
+        "failed": report.failed,
+    }
+
+
+def _cycle_fan_in(task: StageTask, uow: Any, params: dict[str, Any]) -> None:
+    """Called after this crawl's completion committed. Counting after the commit means
+    the crawl that committed last always sees the whole cycle done; if two see it, the
+    evaluation's claim lets one through."""
+    cycle = params["cycle"]
+    session = uow.session
+    done = session.execute(
+        select(func.count())
+        .select_from(WorkClaim)
+        .where(WorkClaim.key.like(f"{cycle}:crawl:%"), WorkClaim.done_at.is_not(None))
+    ).scalar_one()
+    if done < params["cycle_size"]:
+        return
+    uow.then(evaluate_units.s(None, params["as_of"], cycle=cycle))  # type: ignore[attr-defined]
+
+
+@app.task(name=EVALUATE_UNITS, base=StageTask, bind=True)
+def evaluate_units(
+    self: StageTask, unit_ids: list[int] | None, as_of: str, cycle: str | None = None
+) -> dict[str, Any]:
+    """Run the rules for ``unit_ids`` (all units when None) as of ``as_of``."""
+    from monitor.evaluate import evaluate
+
+    settings = get_settings()
+    with self.unit_of_work() as uow:
+        if cycle:
+            ttl = timedelta(seconds=settings.workers.claim_ttl_seconds)
+            got = claims.claim(
+                uow.session, f"{cycle}:evaluate", owner=self.owner, now=claims.utcnow(), ttl=ttl
+            )
+            if not got.acquired:
+                return {"skipped": got.state}
+    with self.unit_of_work() as uow:
+        locks = ["evaluate:all"] if unit_ids is None else [f"evaluate:{u}" for u in unit_ids]
+        claims.serialize(uow.session, *locks)
+        report = evaluate(uow.session, settings, as_of=_ts(as_of), unit_ids=unit_ids)
+        if cycle:
+            claims.complete(uow.session, f"{cycle}:evaluate", owner=self.owner, now=claims.utcnow())
+        uow.then(score_periods.s(as_of))  # type: ignore[attr-defined]
+    return {
+        "opened": len(report.opened),
+        "cleared": len(report.cleared),
+        "errors": len(report.errors),
+    }
+
+
+@app.task(name=SCORE_PERIOD, base=StageTask, bind=True)
+def score_periods(self: StageTask, as_of: str, periods: list[str] | None = None) -> dict[str, Any]:
+    """Score every unit for ``periods`` (default: month, quarter and year of ``as_of``)."""
+    from monitor.pipeline import score_periods as default_periods
+    from monitor.scoring import compute_scores
+    from rules.api import Period
+
+    settings = get_settings()
+    when = _ts(as_of)
+    chosen = (
+        [Period.parse(p) for p in periods] if periods else default_periods(when, settings.timezone)
+    )
+    for period in chosen:
+        with self.unit_of_work() as uow:
+            claims.serialize(uow.session, f"score:{period.key}")
+            compute_scores(uow.session, settings, period=period, as_of=when)
+    with self.unit_of_work() as uow:
+        uow.then(sync_alerts.s(as_of))  # type: ignore[attr-defined]
+    return {"periods": [p.key for p in chosen]}
+
+
+@app.task(name=SYNC_ALERTS, base=StageTask, bind=True)
+def sync_alerts(self: StageTask, now: str) -> dict[str, Any]:
+    """Open and resolve alerts from the findings; queue their notifications."""
+    from monitor.alerts import sync_alerts as sync
+
+    with self.unit_of_work() as uow:
+        claims.serialize(uow.session, "alerts")
+        sync(uow.session, get_settings(), now=_ts(now))
+        uow.then(deliver_outbox.s(now))  # type: ignore[attr-defined]
+    return {"now": now}
+
+
+@app.task(name=DELIVER_OUTBOX, base=StageTask, bind=True)
+def deliver_outbox(self: StageTask, now: str | None = None) -> dict[str, Any]:
+    """Deliver what the outbox holds; one deliverer at a time, so nothing is sent twice."""
+    from monitor.notify import deliver_outbox as deliver
+
+    with claims.exclusive(self.engine, "outbox"):
+        report = deliver(self.sessions, get_settings(), now=_ts(now) if now else None)
+    return {"report": repr(report)[:500]}
+
+
+def feed_interval(session: Any, feed_id: int) -> int | None:
+    row = session.execute(select(Feed.interval_minutes).where(Feed.id == feed_id)).first()
+    return None if row is None else int(row[0])
