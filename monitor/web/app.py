@@ -1,0 +1,77 @@
+"""The app factory: public report, workspace, API v1 and operator endpoints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+
+from monitor.settings import Settings
+from monitor.store.db import make_engine, make_sessionmaker
+from monitor.web import ops, public, workspace
+from monitor.web.api import create_api
+from monitor.web.deps import csrf_token
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "monitor_session"
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None else f"{value:g}"
+
+
+def _templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.globals["csrf_token"] = csrf_token
+    templates.env.filters["score"] = _fmt
+    return templates
+
+
+def create_app(settings: Settings, sessions: sessionmaker[Session] | None = None) -> FastAPI:
+    """Build the web app. SESSIONS defaults to a store opened from the settings."""
+    if sessions is None:
+        sessions = make_sessionmaker(make_engine(settings.database_url))
+    app = FastAPI(
+        title="Disclosure integrity monitor", docs_url=None, redoc_url=None, openapi_url=None
+    )
+    app.state.settings = settings
+    app.state.sessions = sessions
+    app.state.templates = _templates()
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        session_cookie=SESSION_COOKIE,
+        same_site="lax",
+        https_only=False,
+        max_age=12 * 3600,
+    )
+
+    api = create_api()
+    api.state.settings = settings
+    api.state.sessions = sessions
+    app.mount("/api/v1", api)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(ops.router)
+    app.include_router(public.router)
+    app.include_router(workspace.router)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _errors(request: Request, exc: StarletteHTTPException) -> Response:
+        # Redirects (login required) and non-HTML clients get the default handling.
+        if exc.status_code < 400 or "text/html" not in request.headers.get("accept", ""):
+            return await http_exception_handler(request, exc)
+        return app.state.templates.TemplateResponse(
+            request,
+            "error.html",
+            {"status": exc.status_code, "detail": exc.detail, "viewer": None},
+            status_code=exc.status_code,
+        )
+
+    return app

@@ -1,0 +1,71 @@
+"""Operator endpoints: Prometheus scrape, liveness and readiness."""
+
+from __future__ import annotations
+
+import os
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
+from prometheus_client.multiprocess import MultiProcessCollector
+from sqlalchemy import text
+
+import monitor.metrics  # noqa: F401  (registers the metrics this process exports)
+
+router = APIRouter(include_in_schema=False)
+
+MULTIPROC_ENV = "PROMETHEUS_MULTIPROCESS_DIR"
+
+
+def _registry() -> CollectorRegistry:
+    # Under Celery prefork or several web workers every process writes its own
+    # files; the scrape merges them with a fresh registry each time.
+    if os.environ.get(MULTIPROC_ENV):
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)
+        return registry
+    return REGISTRY
+
+
+@router.get("/metrics")
+def metrics() -> Response:
+    return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
+
+
+@router.get("/healthz")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def _check_database(request: Request) -> str | None:
+    try:
+        with request.app.state.sessions() as session:
+            session.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure means not ready; say which
+        return f"database: {exc.__class__.__name__}: {exc}"
+    return None
+
+
+def _check_broker(url: str) -> str | None:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+        client.close()
+    except Exception as exc:
+        return f"broker: {exc.__class__.__name__}: {exc}"
+    return None
+
+
+@router.get("/readyz")
+def readyz(request: Request) -> JSONResponse:
+    settings = request.app.state.settings
+    problems = [p for p in [_check_database(request)] if p]
+    if settings.mode == "distributed":
+        problem = _check_broker(settings.broker_url)
+        if problem:
+            problems.append(problem)
+    status = 503 if problems else 200
+    body = {"status": "ready" if not problems else "not ready", "problems": problems}
+    return JSONResponse(body, status_code=status)

@@ -1,0 +1,142 @@
+"""The public report: bar charts and tables per period, unit pages, exports."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Request, Response
+from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.store.models import Unit
+from monitor.web import exports, report
+from monitor.web.charts import bar_chart, line_chart
+from monitor.web.deps import current_viewer, get_db
+
+router = APIRouter(include_in_schema=False)
+Db = Annotated[Session, Depends(get_db)]
+
+
+def _period(session: Session, asked: str | None) -> tuple[str | None, list[str]]:
+    known = report.periods(session)
+    if asked:
+        if asked not in known:
+            raise HTTPException(404, f"no scores for period {asked}")
+        return asked, known
+    return (known[0] if known else None), known
+
+
+def _parent(session: Session, parent: int | None) -> Unit | None:
+    if parent is None:
+        return None
+    unit = session.get(Unit, parent)
+    if unit is None:
+        raise HTTPException(404, "no such unit")
+    return unit
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(
+    request: Request, session: Db, period: str | None = None, parent: int | None = None
+) -> Response:
+    chosen, known = _period(session, period)
+    unit = _parent(session, parent)
+    context: dict[str, object] = {
+        "periods": known,
+        "period": chosen,
+        "parent": unit,
+        "trail": report.ancestors(unit) if unit else [],
+        "viewer": current_viewer(request, session),
+    }
+    if chosen is not None:
+        rows = report.level_rows(session, chosen, unit.id if unit else None)
+        hrefs = {r.unit_id: f"/?period={chosen}&parent={r.unit_id}" for r in rows if r.has_children}
+        everyone = report.all_rows(session, chosen)
+        context.update(
+            rows=rows,
+            chart=bar_chart(rows, hrefs),
+            worst=report.worst(everyone),
+            improved=report.most_improved(everyone),
+            trend=line_chart(report.trend(session, unit.id if unit else None, chosen)),
+            query=f"period={chosen}" + (f"&parent={unit.id}" if unit else ""),
+        )
+    return request.app.state.templates.TemplateResponse(request, "report.html", context)
+
+
+@router.get("/export/{table}.{fmt}")
+def export_table(
+    session: Db,
+    table: Literal["units", "worst", "improved"],
+    fmt: Literal["csv", "xlsx"],
+    period: str | None = None,
+    parent: int | None = None,
+) -> Response:
+    chosen, _ = _period(session, period)
+    if chosen is None:
+        raise HTTPException(404, "no scores yet")
+    unit = _parent(session, parent)
+    if table == "units":
+        rows = report.level_rows(session, chosen, unit.id if unit else None)
+    elif table == "worst":
+        rows = report.worst(report.all_rows(session, chosen))
+    else:
+        rows = report.most_improved(report.all_rows(session, chosen))
+    name = f"{table}-{chosen}" + (f"-{unit.code}" if unit else "")
+    body = exports.render(fmt, report.TABLE_COLUMNS, [r.as_record() for r in rows], name)
+    return Response(
+        body,
+        media_type=exports.FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+    )
+
+
+def _unit_by_code(session: Session, code: str) -> Unit:
+    unit = session.scalar(select(Unit).where(Unit.code == code))
+    if unit is None:
+        raise HTTPException(404, "no such unit")
+    return unit
+
+
+FINDING_COLUMNS = ("rule_id", "period", "subject", "severity", "status", "message", "first_seen")
+
+
+@router.get("/units/{code}", response_class=HTMLResponse)
+def unit_page(request: Request, session: Db, code: str, period: str | None = None) -> Response:
+    unit = _unit_by_code(session, code)
+    chosen, known = _period(session, period)
+    scores = report.explanation(session, unit.id, chosen) if chosen else {}
+    context = {
+        "unit": unit,
+        "trail": report.ancestors(unit),
+        "period": chosen,
+        "periods": known,
+        "scores": scores,
+        "total": scores.get("total"),
+        "indicators": [s for k, s in sorted(scores.items()) if k != "total"],
+        "findings": report.findings(session, unit.id, chosen),
+        "history": report.history(session, unit.id),
+        "children": sorted(unit.children, key=lambda u: u.code),
+        "trend": line_chart(report.trend(session, unit.id, chosen)) if chosen else None,
+        "viewer": current_viewer(request, session),
+    }
+    return request.app.state.templates.TemplateResponse(request, "unit.html", context)
+
+
+@router.get("/units/{code}/findings.{fmt}")
+def export_findings(
+    session: Db, code: str, fmt: Literal["csv", "xlsx"], period: str | None = None
+) -> Response:
+    unit = _unit_by_code(session, code)
+    records = [
+        {column: getattr(f, column) for column in FINDING_COLUMNS}
+        for f in report.findings(session, unit.id, period)
+    ]
+    for record in records:
+        record["first_seen"] = record["first_seen"].isoformat()
+    name = f"findings-{unit.code}" + (f"-{period}" if period else "")
+    return Response(
+        exports.render(fmt, FINDING_COLUMNS, records, name),
+        media_type=exports.FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+    )

@@ -1,0 +1,209 @@
+"""What the public report shows, computed from the store: score tables per level,
+worst and most improved units, trends over periods. No HTTP here."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from monitor.store.models import Finding, Item, Score, Unit
+
+PARTS = ("completeness", "timeliness")
+
+_PERIOD_SHAPES = (
+    ("year", re.compile(r"^\d{4}$")),
+    ("quarter", re.compile(r"^\d{4}-Q[1-4]$")),
+    ("month", re.compile(r"^\d{4}-\d{2}$")),
+)
+
+
+def period_shape(period: str) -> str:
+    for name, pattern in _PERIOD_SHAPES:
+        if pattern.match(period):
+            return name
+    return "other"
+
+
+@dataclass
+class ScoreRow:
+    unit_id: int
+    code: str
+    name: str
+    level: str
+    total: float | None
+    max_total: float
+    parts: dict[str, float | None] = field(default_factory=dict)
+    part_max: dict[str, float] = field(default_factory=dict)
+    assessable_fraction: float | None = None
+    has_children: bool = False
+    change: float | None = None
+
+    def as_record(self) -> dict[str, Any]:
+        record: dict[str, Any] = {
+            "code": self.code,
+            "name": self.name,
+            "level": self.level,
+            "total": self.total,
+        }
+        for part in PARTS:
+            record[part] = self.parts.get(part)
+        record["change"] = self.change
+        return record
+
+
+TABLE_COLUMNS = ("code", "name", "level", "total", *PARTS, "change")
+
+
+def periods(session: Session) -> list[str]:
+    """Periods that have scores, newest first (years, quarters and months mixed)."""
+    found = session.scalars(select(Score.period).distinct()).all()
+    return sorted(found, reverse=True)
+
+
+def previous_period(period: str, known: list[str]) -> str | None:
+    shape = period_shape(period)
+    earlier = sorted(p for p in known if period_shape(p) == shape and p < period)
+    return earlier[-1] if earlier else None
+
+
+def latest_scores(
+    session: Session, period: str, unit_ids: list[int] | None = None
+) -> dict[int, dict[str, Score]]:
+    """unit id → indicator → the most recently computed score row for PERIOD."""
+    query = select(Score).where(Score.period == period)
+    if unit_ids is not None:
+        query = query.where(Score.unit_id.in_(unit_ids))
+    out: dict[int, dict[str, Score]] = defaultdict(dict)
+    for row in session.scalars(query.order_by(Score.computed_for, Score.computed_at, Score.id)):
+        out[row.unit_id][row.indicator] = row  # later rows win
+    return out
+
+
+def _rows(session: Session, units: list[Unit], period: str, previous: str | None) -> list[ScoreRow]:
+    ids = [u.id for u in units]
+    scores = latest_scores(session, period, ids)
+    before = latest_scores(session, previous, ids) if previous else {}
+    with_children = set(
+        session.scalars(select(Unit.parent_id).where(Unit.parent_id.in_(ids)).distinct())
+    )
+    rows = []
+    for unit in units:
+        mine = scores.get(unit.id, {})
+        total = mine.get("total")
+        row = ScoreRow(
+            unit_id=unit.id,
+            code=unit.code,
+            name=unit.name,
+            level=unit.level,
+            total=total.value if total else None,
+            max_total=total.max_value if total and total.max_value else 100.0,
+            assessable_fraction=total.assessable_fraction if total else None,
+            has_children=unit.id in with_children,
+        )
+        for part in PARTS:
+            score = mine.get(part)
+            row.parts[part] = score.value if score else None
+            row.part_max[part] = score.max_value if score and score.max_value else 100.0
+        old = before.get(unit.id, {}).get("total")
+        if old is not None and row.total is not None:
+            row.change = round(row.total - old.value, 2)
+        rows.append(row)
+    return rows
+
+
+def level_rows(session: Session, period: str, parent_id: int | None) -> list[ScoreRow]:
+    """Towns (PARENT_ID None) or the children of one unit, sorted by code."""
+    if parent_id is None:
+        query = select(Unit).where(Unit.level == "town")
+    else:
+        query = select(Unit).where(Unit.parent_id == parent_id)
+    units = list(session.scalars(query.order_by(Unit.code)))
+    return _rows(session, units, period, previous_period(period, periods(session)))
+
+
+def worst(rows: list[ScoreRow], n: int = 5) -> list[ScoreRow]:
+    scored = [r for r in rows if r.total is not None]
+    return sorted(scored, key=lambda r: (r.total, r.code))[:n]
+
+
+def most_improved(rows: list[ScoreRow], n: int = 5) -> list[ScoreRow]:
+    gained = [r for r in rows if r.change is not None and r.change > 0]
+    return sorted(gained, key=lambda r: (-(r.change or 0), r.code))[:n]
+
+
+def all_rows(session: Session, period: str) -> list[ScoreRow]:
+    """Every town and village, for the worst / most improved lists."""
+    units = list(session.scalars(select(Unit).where(Unit.level != "county").order_by(Unit.code)))
+    return _rows(session, units, period, previous_period(period, periods(session)))
+
+
+@dataclass
+class TrendPoint:
+    period: str
+    value: float | None
+
+
+def trend(session: Session, unit_id: int | None, period: str) -> list[TrendPoint]:
+    """Totals over the periods shaped like PERIOD (months with months …).
+
+    For the whole district (UNIT_ID None): the county's total where it was rolled
+    up, else the mean of the towns' totals."""
+    shape = period_shape(period)
+    known = sorted(p for p in periods(session) if period_shape(p) == shape and p <= period)
+    points = []
+    if unit_id is None:
+        county_ids = list(session.scalars(select(Unit.id).where(Unit.level == "county")))
+        town_ids = list(session.scalars(select(Unit.id).where(Unit.level == "town")))
+    for p in known[-12:]:
+        if unit_id is not None:
+            total = latest_scores(session, p, [unit_id]).get(unit_id, {}).get("total")
+            points.append(TrendPoint(p, total.value if total else None))
+            continue
+        county = [
+            s["total"].value for s in latest_scores(session, p, county_ids).values() if "total" in s
+        ]
+        if len(county) == 1:
+            points.append(TrendPoint(p, county[0]))
+            continue
+        towns = [
+            s["total"].value for s in latest_scores(session, p, town_ids).values() if "total" in s
+        ]
+        points.append(TrendPoint(p, round(sum(towns) / len(towns), 2) if towns else None))
+    return points
+
+
+def explanation(session: Session, unit_id: int, period: str) -> dict[str, Score]:
+    return latest_scores(session, period, [unit_id]).get(unit_id, {})
+
+
+def findings(session: Session, unit_id: int, period: str | None = None) -> list[Finding]:
+    query = select(Finding).where(Finding.unit_id == unit_id)
+    if period:
+        query = query.where(Finding.period == period)
+    order = (Finding.status.desc(), Finding.severity, Finding.id)
+    return list(session.scalars(query.order_by(*order)))
+
+
+def history(session: Session, unit_id: int, limit: int = 100) -> list[Item]:
+    """The unit's disclosures, newest first (removed ones included: they are history)."""
+    query = (
+        select(Item)
+        .where(Item.unit_id == unit_id)
+        .order_by(Item.published_date.desc().nulls_last(), Item.first_seen.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def ancestors(unit: Unit) -> list[Unit]:
+    chain = []
+    node = unit.parent
+    while node is not None:
+        chain.append(node)
+        node = node.parent
+    return list(reversed(chain))

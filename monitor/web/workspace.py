@@ -1,0 +1,277 @@
+"""The inspectors' workspace: login, alert queue, alert actions, evidence and diffs."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
+from fastapi.responses import HTMLResponse, RedirectResponse
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from monitor.store.base import utcnow
+from monitor.store.models import Alert, Evidence, Feed, Fetch, Finding, Item, ItemVersion, Unit
+from monitor.web import alert_actions
+from monitor.web.accounts import Viewer, authenticate
+from monitor.web.deps import (
+    USER_KEY,
+    check_csrf,
+    current_viewer,
+    get_db,
+    require_alert_worker,
+    require_viewer,
+)
+from monitor.web.evidence_view import read_archived, version_diff
+from monitor.web.models import Comment
+
+router = APIRouter(include_in_schema=False)
+Db = Annotated[Session, Depends(get_db)]
+PAGE_SIZE = 50
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+STATES = ("open", "acknowledged", "silenced", "resolved")
+
+
+def _render(request: Request, name: str, context: dict[str, object], status: int = 200):
+    return request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, session: Db, next: str = "/workspace/alerts") -> Response:
+    viewer = current_viewer(request, session)
+    return _render(request, "login.html", {"next": next, "error": None, "viewer": viewer})
+
+
+def _safe_next(target: str) -> str:
+    # Only paths on this site: an open redirect would let a link phish a login.
+    if not target.startswith("/") or target.startswith("//"):
+        return "/workspace/alerts"
+    return target
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    session: Db,
+    name: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/workspace/alerts",
+) -> Response:
+    check_csrf(request, csrf)
+    user = authenticate(session, name, password)
+    if user is None:
+        context = {"next": next, "error": "Wrong name or password.", "viewer": None}
+        return _render(request, "login.html", context, status=401)
+    request.session.clear()  # a fresh session on login: no fixation
+    request.session[USER_KEY] = user.id
+    return RedirectResponse(_safe_next(next), status_code=303)
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+    check_csrf(request, csrf)
+    request.session.clear()
+    return RedirectResponse("/", status_code=303)
+
+
+def scoped_alerts(viewer: Viewer):
+    query = select(Alert)
+    if viewer.unit_ids is not None:
+        query = query.where(Alert.unit_id.in_(viewer.unit_ids))
+    return query
+
+
+@router.get("/workspace/alerts", response_class=HTMLResponse)
+def alert_queue(
+    request: Request,
+    session: Db,
+    state: str | None = None,
+    severity: str | None = None,
+    rule: str | None = None,
+    unit: str | None = None,
+    page: int = 1,
+) -> Response:
+    viewer = require_alert_worker(request, session)
+    query = scoped_alerts(viewer).join(Unit, Unit.id == Alert.unit_id)
+    # Without a state filter the queue shows what still needs work.
+    query = query.where(Alert.state == state if state else Alert.state != "resolved")
+    if severity:
+        query = query.where(Alert.severity == severity)
+    if rule:
+        query = query.where(Alert.rule_id == rule)
+    if unit:
+        query = query.where(Unit.code.startswith(unit))
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = max(1, page)
+    alerts = session.scalars(
+        query.order_by(Alert.opened_at.desc(), Alert.id.desc())
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    rules = sorted(set(session.scalars(scoped_alerts(viewer).with_only_columns(Alert.rule_id))))
+    context = {
+        "viewer": viewer,
+        "alerts": alerts,
+        "units": {
+            u.id: u
+            for u in session.scalars(select(Unit).where(Unit.id.in_({a.unit_id for a in alerts})))
+        },
+        "filters": {"state": state, "severity": severity, "rule": rule, "unit": unit},
+        "states": STATES,
+        "severities": SEVERITIES,
+        "rules": rules,
+        "page": page,
+        "pages": max(1, -(-total // PAGE_SIZE)),
+        "total": total,
+    }
+    return _render(request, "alerts.html", context)
+
+
+def _alert_for(session: Session, viewer: Viewer, alert_id: int) -> Alert:
+    alert = session.get(Alert, alert_id)
+    # Another jurisdiction's alert is reported as absent, not forbidden: no probing.
+    if alert is None or not viewer.can_see_unit(alert.unit_id):
+        raise HTTPException(404, "no such alert")
+    return alert
+
+
+@router.get("/workspace/alerts/{alert_id}", response_class=HTMLResponse)
+def alert_detail(request: Request, session: Db, alert_id: int) -> Response:
+    viewer = require_alert_worker(request, session)
+    alert = _alert_for(session, viewer, alert_id)
+    finding = session.get(Finding, alert.finding_id) if alert.finding_id else None
+    comments = session.scalars(
+        select(Comment).where(Comment.alert_id == alert.id).order_by(Comment.id)
+    ).all()
+    context = {
+        "viewer": viewer,
+        "alert": alert,
+        "unit": session.get(Unit, alert.unit_id),
+        "finding": finding,
+        "links": evidence_links(finding.evidence if finding else {}),
+        "comments": comments,
+        "actions": alert_actions.allowed_actions(alert.state),
+        "error": request.query_params.get("error"),
+    }
+    return _render(request, "alert.html", context)
+
+
+def evidence_links(evidence: dict) -> list[tuple[str, str]]:
+    """(label, href) for what a finding's evidence points at."""
+    links = []
+    for key, prefix in (("evidence_id", "/workspace/evidence/"), ("item_id", "/workspace/items/")):
+        values = evidence.get(key)
+        plural = evidence.get(key + "s") or []
+        for value in ([values] if values is not None else []) + list(plural):
+            if isinstance(value, int):
+                links.append((f"{key.replace('_id', '')} {value}", f"{prefix}{value}"))
+    url = evidence.get("url")
+    if isinstance(url, str) and url.startswith(("http://", "https://")):
+        links.append(("source page", url))
+    return links
+
+
+@router.post("/workspace/alerts/{alert_id}/action")
+def alert_action(
+    request: Request,
+    session: Db,
+    alert_id: int,
+    action: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    hours: Annotated[float, Form()] = 24.0,
+) -> Response:
+    check_csrf(request, csrf)
+    viewer = require_alert_worker(request, session)
+    alert = _alert_for(session, viewer, alert_id)
+    now = utcnow()
+    until = now + timedelta(hours=max(0.0, hours)) if action == "silence" else None
+    try:
+        alert_actions.apply(
+            session, alert, action, actor=viewer.name, now=now, reason=reason, until=until
+        )
+    except alert_actions.TransitionError as exc:
+        session.rollback()
+        return RedirectResponse(f"/workspace/alerts/{alert_id}?error={exc}", status_code=303)
+    session.commit()
+    return RedirectResponse(f"/workspace/alerts/{alert_id}", status_code=303)
+
+
+@router.post("/workspace/alerts/{alert_id}/comment")
+def alert_comment(
+    request: Request,
+    session: Db,
+    alert_id: int,
+    body: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+    kind: Annotated[str, Form()] = "comment",
+) -> Response:
+    check_csrf(request, csrf)
+    viewer = require_alert_worker(request, session)
+    alert = _alert_for(session, viewer, alert_id)
+    if kind not in ("comment", "appeal"):
+        raise HTTPException(422, "kind is comment or appeal")
+    if body.strip():
+        session.add(Comment(alert_id=alert.id, author=viewer.name, kind=kind, body=body.strip()))
+        session.commit()
+    return RedirectResponse(f"/workspace/alerts/{alert_id}", status_code=303)
+
+
+def evidence_unit_ids(session: Session, evidence_id: int) -> set[int]:
+    """The units an archived response belongs to (through fetches and item versions)."""
+    via_fetch = session.scalars(
+        select(Feed.unit_id)
+        .join(Fetch, Fetch.feed_id == Feed.id)
+        .where(Fetch.evidence_id == evidence_id)
+    )
+    via_item = session.scalars(
+        select(Item.unit_id)
+        .join(ItemVersion, ItemVersion.item_id == Item.id)
+        .where(ItemVersion.evidence_id == evidence_id)
+    )
+    return set(via_fetch) | set(via_item)
+
+
+def _visible(viewer: Viewer, unit_ids: set[int]) -> bool:
+    return viewer.unit_ids is None or bool(unit_ids & viewer.unit_ids)
+
+
+@router.get("/workspace/evidence/{evidence_id}", response_class=HTMLResponse)
+def evidence_page(request: Request, session: Db, evidence_id: int) -> Response:
+    viewer = require_alert_worker(request, session)
+    evidence = session.get(Evidence, evidence_id)
+    if evidence is None or not _visible(viewer, evidence_unit_ids(session, evidence_id)):
+        raise HTTPException(404, "no such evidence")
+    archived = read_archived(request.app.state.settings, evidence)
+    return _render(
+        request, "evidence.html", {"viewer": viewer, "evidence": evidence, "archived": archived}
+    )
+
+
+@router.get("/workspace/items/{item_id}", response_class=HTMLResponse)
+def item_page(
+    request: Request, session: Db, item_id: int, a: int | None = None, b: int | None = None
+) -> Response:
+    viewer = require_alert_worker(request, session)
+    item = session.get(Item, item_id)
+    if item is None or not viewer.can_see_unit(item.unit_id):
+        raise HTTPException(404, "no such item")
+    versions = list(item.versions)
+    by_id = {v.id: v for v in versions}
+    diff = None
+    if len(versions) >= 2:
+        old = by_id.get(a) if a else versions[-2]
+        new = by_id.get(b) if b else versions[-1]
+        if old is None or new is None:
+            raise HTTPException(404, "no such version of this item")
+        diff = {"old": old, "new": new, "lines": version_diff(old, new)}
+    context = {"viewer": viewer, "item": item, "versions": versions, "diff": diff}
+    return _render(request, "item.html", context)
+
+
+@router.get("/workspace", response_class=HTMLResponse)
+def workspace_home(request: Request, session: Db) -> Response:
+    viewer = require_viewer(request, session)
+    target = "/workspace/alerts" if viewer.works_alerts else "/"
+    return RedirectResponse(target, status_code=303)
