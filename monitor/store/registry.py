@@ -13,6 +13,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "monitor.alerts.models",
     "monitor.scoring.models",
     "monitor.web.models",
+    "monitor.crawl.models",
 )
 
 
