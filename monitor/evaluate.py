@@ -1,0 +1,396 @@
+"""The evaluate stage: run the ruleset's rules for each unit and period, keep findings.
+
+Reads the store in a few set-based queries per chunk of units (units, feeds, items,
+item versions, recent fetches, existing findings), builds each unit's read-only
+:class:`rules.api.RuleContext`, runs the rules that apply to the unit's kind on the
+period kinds the ruleset names, and upserts findings on (rule, unit, period,
+subject). A finding an evaluated (rule, unit, period) no longer reports is cleared.
+A rule that raises is recorded in ``errors`` and its earlier findings are left as
+they were; a rule that hits an unknown calendar year yields a not-assessable
+finding instead of a guess. The caller commits.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from monitor.calendar import load_calendar
+from monitor.metrics import FINDINGS
+from monitor.rulesets import BoundRule, Ruleset, bind, load_ruleset
+from monitor.settings import Settings
+from monitor.store.models import Feed, Fetch, Finding, Item, ItemVersion, Unit
+from rules.api import (
+    Calendar,
+    CalendarUnknown,
+    FeedView,
+    FetchView,
+    FindingDraft,
+    ItemVersionView,
+    ItemView,
+    Period,
+    RuleContext,
+    UnitView,
+)
+from rules.registry import LoadedRules, load_rules
+
+__all__ = ["EvaluateReport", "default_periods", "evaluate"]
+
+CHUNK = 400  # units per round of queries: stays under SQLite's bound-parameter limit
+FETCH_LOOKBACK = timedelta(days=31)  # fetch history read before the earliest period
+
+
+@dataclass
+class EvaluateReport:
+    units: int = 0
+    periods: list[str] = field(default_factory=list)
+    evaluations: int = 0  # (rule, unit, period) triples run
+    findings: int = 0  # findings reported by this pass
+    not_assessable: int = 0
+    opened: list[int] = field(default_factory=list)  # new or re-opened finding ids
+    cleared: list[int] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "units": self.units,
+            "periods": self.periods,
+            "evaluations": self.evaluations,
+            "findings": self.findings,
+            "not_assessable": self.not_assessable,
+            "opened": self.opened,
+            "cleared": self.cleared,
+            "errors": self.errors,
+        }
+
+
+def default_periods(as_of: datetime, tz: str = "Asia/Shanghai") -> list[Period]:
+    """The month, quarter and year containing ``as_of`` and the previous month and
+    quarter (the ones that just closed, where most completeness findings land)."""
+    today = as_of.astimezone(ZoneInfo(tz)).date()
+    month = Period.containing(today, "month")
+    quarter = Period.containing(today, "quarter")
+    prev_month = Period.containing(month.start - timedelta(days=1), "month")
+    prev_quarter = Period.containing(quarter.start - timedelta(days=1), "quarter")
+    return sorted({prev_month, month, prev_quarter, quarter, Period.containing(today, "year")})
+
+
+def _chunks(values: Sequence[int], size: int = CHUNK) -> Iterator[list[int]]:
+    for start in range(0, len(values), size):
+        yield list(values[start : start + size])
+
+
+def _jsonable(value: Any) -> Any:
+    # Evidence goes into a JSON column: dates and other values become strings.
+    return json.loads(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def evaluate(
+    session: Session,
+    settings: Settings,
+    *,
+    as_of: datetime,
+    unit_ids: Collection[int] | None = None,
+    periods: Sequence[Period] | None = None,
+    rules: LoadedRules | None = None,
+    ruleset: Ruleset | None = None,
+    calendar: Calendar | None = None,
+) -> EvaluateReport:
+    """Evaluate units (all, or ``unit_ids``) on ``periods`` (default
+    :func:`default_periods`) as of ``as_of``. ``rules``, ``ruleset`` and ``calendar``
+    default to the registered rules, the configured ruleset and calendar."""
+    if as_of.tzinfo is None:
+        raise ValueError("as_of must be timezone-aware")
+    report = EvaluateReport()
+    loaded = rules or load_rules()
+    report.errors.extend(loaded.errors)
+    bound, errors = bind(ruleset or load_ruleset(settings), loaded)
+    report.errors.extend(errors)
+    cal = calendar or load_calendar(settings)
+    chosen = sorted(set(periods or default_periods(as_of, settings.timezone)))
+    report.periods = [p.key for p in chosen]
+    zone = ZoneInfo(settings.timezone)
+    since = datetime.combine(chosen[0].start, time.min, zone).astimezone(UTC) - FETCH_LOOKBACK
+
+    parent = aliased(Unit)
+    query = select(Unit.id, Unit.code, Unit.name, Unit.level, Unit.kind, parent.code).outerjoin(
+        parent, Unit.parent_id == parent.id
+    )
+    if unit_ids is not None:
+        ids = sorted(set(unit_ids))
+        rows = [
+            r for chunk in _chunks(ids) for r in session.execute(query.where(Unit.id.in_(chunk)))
+        ]
+    else:
+        rows = list(session.execute(query.order_by(Unit.id)))
+    units = [UnitView(*row) for row in rows if bound.get(row[4])]
+    report.units = len(units)
+
+    for start in range(0, len(units), CHUNK):
+        chunk = units[start : start + CHUNK]
+        data = _load_chunk(session, [u.id for u in chunk], chosen, since)
+        opened: list[Finding] = []
+        for unit in chunk:
+            changes = _evaluate_unit(
+                unit, bound[unit.kind], chosen, as_of, cal, data, report, loaded
+            )
+            session.add_all(f for f in changes.opened if f.id is None)
+            opened.extend(changes.opened)
+            report.cleared.extend(f.id for f in changes.cleared)
+        session.flush()
+        for finding in opened:
+            report.opened.append(finding.id)
+            FINDINGS.labels(rule=finding.rule_id, severity=finding.severity).inc()
+    return report
+
+
+@dataclass
+class _ChunkData:
+    feeds: dict[int, list[FeedView]]
+    items: dict[int, list[ItemView]]
+    fetches: dict[int, list[FetchView]]
+    findings: dict[int, list[Finding]]
+
+
+def _load_chunk(
+    session: Session, unit_ids: list[int], periods: list[Period], since: datetime
+) -> _ChunkData:
+    feeds: dict[int, list[FeedView]] = defaultdict(list)
+    feed_unit: dict[int, int] = {}
+    feed_category: dict[int, str | None] = {}
+    for row in session.execute(
+        select(
+            Feed.id, Feed.unit_id, Feed.url, Feed.kind, Feed.category, Feed.enabled, Feed.options
+        ).where(Feed.unit_id.in_(unit_ids))
+    ):
+        feeds[row.unit_id].append(
+            FeedView(row.id, row.url, row.kind, row.category, row.enabled, row.options or {})
+        )
+        feed_unit[row.id] = row.unit_id
+        feed_category[row.id] = row.category
+
+    versions: dict[int, list[ItemVersionView]] = defaultdict(list)
+    for row in session.execute(
+        select(
+            ItemVersion.item_id,
+            ItemVersion.content_hash,
+            ItemVersion.seen_at,
+            ItemVersion.title,
+            ItemVersion.text,
+            ItemVersion.meta,
+            ItemVersion.evidence_id,
+        )
+        .join(Item, Item.id == ItemVersion.item_id)
+        .where(Item.unit_id.in_(unit_ids))
+        .order_by(ItemVersion.item_id, ItemVersion.seen_at, ItemVersion.id)
+    ):
+        versions[row.item_id].append(
+            ItemVersionView(
+                row.content_hash,
+                row.seen_at,
+                row.title or "",
+                row.text or "",
+                row.meta or {},
+                row.evidence_id,
+            )
+        )
+
+    items: dict[int, list[ItemView]] = defaultdict(list)
+    for row in session.execute(
+        select(
+            Item.id,
+            Item.unit_id,
+            Item.feed_id,
+            Item.key,
+            Item.title,
+            Item.category,
+            Item.url,
+            Item.formed_date,
+            Item.published_date,
+            Item.first_seen,
+            Item.last_seen,
+            Item.removed_at,
+            Item.formed_text,
+            Item.published_text,
+            Item.meta,
+            Item.attachments,
+        ).where(Item.unit_id.in_(unit_ids))
+    ):
+        own = tuple(versions.get(row.id, ()))
+        items[row.unit_id].append(
+            ItemView(
+                id=row.id,
+                feed_id=row.feed_id,
+                key=row.key,
+                title=row.title or "",
+                category=row.category,
+                url=row.url,
+                formed_date=row.formed_date,
+                published_date=row.published_date,
+                first_seen=row.first_seen,
+                last_seen=row.last_seen,
+                removed_at=row.removed_at,
+                formed_text=row.formed_text,
+                published_text=row.published_text,
+                meta=row.meta or {},
+                attachments=tuple(row.attachments or ()),
+                text=own[-1].text if own else "",
+                versions=own,
+                feed_category=feed_category.get(row.feed_id),
+            )
+        )
+
+    fetches: dict[int, list[FetchView]] = defaultdict(list)
+    if feed_unit:
+        for row in session.execute(
+            select(
+                Fetch.feed_id,
+                Fetch.url,
+                Fetch.started_at,
+                Fetch.outcome,
+                Fetch.status,
+                Fetch.duration,
+                Fetch.error,
+            )
+            .join(Feed, Feed.id == Fetch.feed_id)
+            .where(Feed.unit_id.in_(unit_ids), Fetch.started_at >= since)
+            .order_by(Fetch.started_at)
+        ):
+            fetches[feed_unit[row.feed_id]].append(
+                FetchView(
+                    row.feed_id,
+                    row.url,
+                    row.started_at,
+                    row.outcome,
+                    row.status,
+                    row.duration or 0.0,
+                    row.error,
+                )
+            )
+
+    findings: dict[int, list[Finding]] = defaultdict(list)
+    for finding in session.scalars(
+        select(Finding).where(
+            Finding.unit_id.in_(unit_ids), Finding.period.in_([p.key for p in periods])
+        )
+    ):
+        findings[finding.unit_id].append(finding)
+    return _ChunkData(feeds, items, fetches, findings)
+
+
+@dataclass
+class _Changes:
+    opened: list[Finding] = field(default_factory=list)
+    cleared: list[Finding] = field(default_factory=list)
+
+
+def _run(bound: BoundRule, ctx: RuleContext) -> list[FindingDraft]:
+    try:
+        return list(bound.rule().evaluate(ctx))
+    except CalendarUnknown as exc:
+        return [
+            FindingDraft(
+                subject="calendar",
+                message=f"cannot assess: {exc}",
+                assessable=False,
+                evidence={"day": exc.day.isoformat()},
+            )
+        ]
+
+
+def _evaluate_unit(
+    unit: UnitView,
+    rules: list[BoundRule],
+    periods: list[Period],
+    as_of: datetime,
+    calendar: Calendar,
+    data: _ChunkData,
+    report: EvaluateReport,
+    loaded: LoadedRules,
+) -> _Changes:
+    items = tuple(data.items.get(unit.id, ()))
+    feeds = tuple(data.feeds.get(unit.id, ()))
+    fetches = tuple(data.fetches.get(unit.id, ()))
+    existing = {(f.rule_id, f.period, f.subject): f for f in data.findings.get(unit.id, ())}
+    evaluated_before = {(k[0], k[1]) for k in existing}
+    changes = _Changes()
+    # (rule, period) pairs whose verdict is settled this pass: their unreported findings
+    # clear. Rules that raised are not settled; rules no longer in the ruleset are.
+    settled: set[tuple[str, str]] = set()
+    reported: set[tuple[str, str, str]] = set()
+    active = {b.rule.id for b in rules}
+    for period in periods:
+        for rule_id in loaded.rules:
+            if rule_id not in active:
+                settled.add((rule_id, period.key))
+    for bound in rules:
+        rule = bound.rule
+        for period in periods:
+            if period.kind not in bound.periods:
+                if (rule.id, period.key) in evaluated_before:
+                    settled.add((rule.id, period.key))
+                continue
+            ctx = RuleContext(
+                unit=unit,
+                period=period,
+                as_of=as_of,
+                calendar=calendar,
+                items=items,
+                feeds=feeds,
+                fetches=fetches,
+                params=bound.params,
+            )
+            report.evaluations += 1
+            try:
+                drafts = _run(bound, ctx)
+            except Exception as exc:  # one broken rule must not stop the others
+                report.errors.append(f"{rule.id} on {unit.code} {period.key}: {exc!r}")
+                continue
+            settled.add((rule.id, period.key))
+            for draft in drafts:
+                subject = draft.subject[:500]
+                key = (rule.id, period.key, subject)
+                if key in reported:
+                    continue
+                reported.add(key)
+                report.findings += 1
+                if not draft.assessable:
+                    report.not_assessable += 1
+                severity = str(draft.severity or rule.severity)
+                finding = existing.get(key)
+                if finding is None:
+                    finding = Finding(
+                        rule_id=rule.id,
+                        rule_version=rule.version,
+                        unit_id=unit.id,
+                        period=period.key,
+                        subject=subject,
+                        first_seen=as_of,
+                        status="open",
+                    )
+                    existing[key] = finding
+                    changes.opened.append(finding)
+                elif finding.status != "open":
+                    finding.status = "open"
+                    finding.cleared_at = None
+                    changes.opened.append(finding)
+                finding.rule_version = rule.version
+                finding.severity = severity
+                finding.assessable = draft.assessable
+                finding.message = draft.message
+                finding.evidence = _jsonable(dict(draft.evidence))
+                finding.last_seen = as_of
+    for key, finding in existing.items():
+        if finding.status == "open" and key not in reported and key[:2] in settled:
+            finding.status = "cleared"
+            finding.cleared_at = as_of
+            changes.cleared.append(finding)
+    return changes
