@@ -6,6 +6,7 @@ only when run, so the embedded commands stay free of it.
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import time
@@ -29,6 +30,12 @@ def worker(
         "", "--name", "-n", help="Node name (default <queues>@<host>), unique per machine."
     ),
     loglevel: str = typer.Option("INFO", "--loglevel", "-l", help="Log level."),
+    metrics_port: int = typer.Option(
+        0,
+        "--metrics-port",
+        help="Serve the pool's Prometheus metrics on this port (0: do not). Needs "
+        "PROMETHEUS_MULTIPROCESS_DIR set in the environment before start.",
+    ),
 ) -> None:
     """Run a Celery worker for the given stage queues (Redis broker, database from settings)."""
     from workers.app import QUEUES, configure
@@ -53,7 +60,29 @@ def worker(
     ]
     if concurrency:
         argv += ["--concurrency", str(concurrency)]
+    if metrics_port:
+        serve_pool_metrics(metrics_port)
     app.worker_main(argv)
+
+
+def serve_pool_metrics(port: int) -> None:
+    """Export what every pool process wrote to the multiprocess directory. The
+    directory is wiped first: files of a previous run's dead processes would be summed."""
+    import shutil
+    from pathlib import Path
+
+    from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+
+    directory = os.environ.get("PROMETHEUS_MULTIPROCESS_DIR")
+    if not directory:
+        raise typer.BadParameter("--metrics-port needs PROMETHEUS_MULTIPROCESS_DIR set")
+    path = Path(directory)
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    start_http_server(port, registry=registry)
 
 
 def scheduler(ctx: typer.Context) -> None:
