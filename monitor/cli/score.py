@@ -1,0 +1,154 @@
+"""``monitor score``: compute, show and export assessment scores."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import typer
+from sqlalchemy import select
+
+from monitor.cli.common import AS_OF_HELP, echo_json, parse_as_of, state
+from monitor.scoring import compute_scores, export_scores, scheme_for, score_rows, scores_as_of
+from monitor.store.db import transaction
+from monitor.store.models import Unit
+from rules.api import Period
+
+score_app = typer.Typer(
+    help="Assessment scores per unit and period: compute (the default), show, export.",
+    invoke_without_command=True,
+)
+
+PERIOD_HELP = "Period: 2026-11 (month), 2026-Q4 (quarter) or 2026 (year). Default: as-of month."
+
+
+def _period(value: str | None, as_of: datetime, tz: str) -> Period:
+    if value:
+        try:
+            return Period.parse(value)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
+    return Period.containing(as_of.astimezone(ZoneInfo(tz)).date(), "month")
+
+
+@score_app.callback()
+def score(
+    ctx: typer.Context,
+    period: str | None = typer.Option(None, "--period", "-p", help=PERIOD_HELP),
+    as_of: str | None = typer.Option(None, "--as-of", help=AS_OF_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+) -> None:
+    """Compute every unit's scores for a period (villages, towns, county) and store them.
+
+    Recomputing the same period and as-of gives identical rows; a change queues a
+    ``score.updated`` message for the assessment system.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    st = state(ctx)
+    when = parse_as_of(as_of, st.settings.timezone)
+    p = _period(period, when, st.settings.timezone)
+    with transaction(st.sessions) as session:
+        report = compute_scores(session, st.settings, period=p, as_of=when)
+    if as_json:
+        echo_json(asdict(report))
+        return
+    typer.echo(
+        f"{report.period} as of {report.computed_for} (scheme {report.scheme_version}, "
+        f"{report.config_hash[:12]}): {report.units} units, {report.inserted} new rows, "
+        f"{report.updated} changed, {report.unchanged} unchanged"
+    )
+    for code, total in sorted(report.totals.items()):
+        typer.echo(f"  {code}  {total:6.2f}")
+
+
+@score_app.command("show")
+def show(
+    ctx: typer.Context,
+    unit_code: str = typer.Argument(..., help="The unit's 12-digit code."),
+    period: str = typer.Option(..., "--period", "-p", help=PERIOD_HELP),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Show the scores as they stood on this date (YYYY-MM-DD)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Print rows with explanations as JSON."),
+) -> None:
+    """Show a unit's scores for a period, every deduction with its finding."""
+    st = state(ctx)
+    day = parse_as_of(as_of, st.settings.timezone).astimezone(ZoneInfo(st.settings.timezone))
+    p = _period(period, day, st.settings.timezone)
+    with transaction(st.sessions) as session:
+        unit = session.scalar(select(Unit).where(Unit.code == unit_code))
+        if unit is None:
+            raise typer.BadParameter(f"no unit {unit_code}")
+        rows = scores_as_of(session, period=p.key, as_of=day.date(), unit_ids=[unit.id])
+        if not rows:
+            typer.echo(f"no scores for {unit_code} in {p.key}", err=True)
+            raise typer.Exit(1)
+        data = [
+            {
+                "indicator": r.indicator,
+                "value": r.value,
+                "max_value": r.max_value,
+                "weight": r.weight,
+                "assessable_fraction": r.assessable_fraction,
+                "scheme_version": r.scheme_version,
+                "config_hash": r.config_hash,
+                "computed_for": r.computed_for.isoformat(),
+                "explanation": r.explanation,
+            }
+            for r in rows
+        ]
+        name = unit.name
+    if as_json:
+        echo_json({"unit": unit_code, "name": name, "period": p.key, "scores": data})
+        return
+    typer.echo(f"{unit_code} {name} — {p.key}")
+    for row in sorted(data, key=lambda d: (d["indicator"] == "total", d["indicator"])):
+        typer.echo(
+            f"  {row['indicator']:<16} {row['value']:6.2f} / {row['max_value']:g}"
+            f"  (assessable {row['assessable_fraction']:.0%})"
+        )
+        if row["indicator"] == "total":
+            continue
+        for e in row["explanation"]:
+            if e.get("kind") == "rollup":
+                typer.echo(
+                    f"      roll-up: own {e['own_value']} × {e['own_weight']}, "
+                    f"children mean {e['children_mean']} × {e['children_weight']}"
+                )
+                continue
+            note = f" [{e['note']}]" if e.get("note") else ""
+            typer.echo(
+                f"      −{e['counted']:g}  finding {e['finding_id']} {e['rule_id']} "
+                f"{e['subject']} ({e['period']}){note}"
+            )
+
+
+@score_app.command("export")
+def export(
+    ctx: typer.Context,
+    fmt: str = typer.Option(..., "--format", "-f", help="csv, xlsx or json."),
+    output: str = typer.Option(..., "--output", "-o", help="File to write."),
+    period: str | None = typer.Option(None, "--period", "-p", help=PERIOD_HELP),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="Export the scores as they stood on this date (YYYY-MM-DD)."
+    ),
+) -> None:
+    """Export stored scores of a period (one row per unit and indicator)."""
+    if fmt not in ("csv", "xlsx", "json"):
+        raise typer.BadParameter("--format must be csv, xlsx or json")
+    st = state(ctx)
+    when = parse_as_of(as_of, st.settings.timezone)
+    p = _period(period, when, st.settings.timezone)
+    day = when.astimezone(ZoneInfo(st.settings.timezone)).date()
+    pass_line = scheme_for(st.settings).pass_line
+    with transaction(st.sessions) as session:
+        rows = score_rows(session, scores_as_of(session, period=p.key, as_of=day), pass_line)
+    n = export_scores(rows, fmt, Path(output))  # type: ignore[arg-type]
+    typer.echo(f"wrote {n} rows for {p.key} to {output}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(score_app, name="score")

@@ -1,0 +1,261 @@
+"""``compute_scores``: read the findings of a period as of a moment, score every
+unit, roll up to towns and the county, and upsert the ``Score`` rows.
+
+Rows are keyed on (unit, period, scheme version, indicator, computed_for) where
+``computed_for`` is the as-of date in local time. Recomputing the same as-of
+updates those rows in place with the same values, so a recomputation of a past
+period leaves identical rows (ids included). When the content changes, a
+``score.updated`` message is queued in the outbox in the same transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from monitor.alerts.models import Appeal
+from monitor.scoring.calculate import (
+    FindingRecord,
+    IndicatorResult,
+    UnitResult,
+    combine,
+    score_unit,
+)
+from monitor.scoring.scheme import Scheme, config_hash, scheme_for
+from monitor.settings import Settings
+from monitor.store.models import Finding, Outbox, Score, Unit
+from rules.api import Period
+
+__all__ = ["SCORE_TOPIC", "ScoreReport", "compute_scores"]
+
+SCORE_TOPIC = "score.updated"
+
+
+@dataclass
+class ScoreReport:
+    period: str
+    as_of: datetime
+    computed_for: date
+    scheme_version: str
+    config_hash: str
+    units: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+    outbox_id: int | None = None
+    totals: dict[str, float] = field(default_factory=dict)  # unit code -> total
+
+
+def _within(key: str, period: Period) -> bool:
+    try:
+        p = Period.parse(key)
+    except ValueError:
+        return False
+    return period.start <= p.start and p.end <= period.end
+
+
+def load_findings(
+    session: Session, period: Period, as_of: datetime
+) -> dict[int, list[FindingRecord]]:
+    """Findings of the period's months/quarters that were open at ``as_of``, by unit."""
+    rows = session.scalars(
+        select(Finding).where(
+            Finding.first_seen <= as_of,
+            or_(Finding.cleared_at.is_(None), Finding.cleared_at > as_of),
+        )
+    ).all()
+    overturned = dict(
+        session.execute(
+            select(Appeal.finding_id, Appeal.id).where(Appeal.state == "overturned")
+        ).all()
+    )
+    out: dict[int, list[FindingRecord]] = defaultdict(list)
+    for f in rows:
+        # A finding cleared with no recorded time is gone whatever the as-of.
+        if f.status == "cleared" and f.cleared_at is None:
+            continue
+        if not _within(f.period, period):
+            continue
+        out[f.unit_id].append(
+            FindingRecord(
+                id=f.id,
+                rule_id=f.rule_id,
+                rule_version=f.rule_version,
+                period=f.period,
+                subject=f.subject,
+                severity=f.severity,
+                assessable=f.assessable,
+                overturned_by=overturned.get(f.id),
+            )
+        )
+    return out
+
+
+def score_tree(
+    scheme: Scheme, units: list[Unit], findings: dict[int, list[FindingRecord]], months: int
+) -> dict[int, UnitResult]:
+    """Every unit's result: own findings, then children rolled in bottom-up."""
+    children: dict[int | None, list[Unit]] = defaultdict(list)
+    for u in units:
+        children[u.parent_id].append(u)
+    results: dict[int, UnitResult] = {}
+
+    def visit(unit: Unit, trail: frozenset[int]) -> UnitResult:
+        if unit.id in results:
+            return results[unit.id]
+        if unit.id in trail:  # a cycle in parent links: score the unit on its own
+            return score_unit(scheme, findings.get(unit.id, ()), months)
+        kids = {k.code: visit(k, trail | {unit.id}) for k in children.get(unit.id, [])}
+        own = score_unit(scheme, findings.get(unit.id, ()), months)
+        weights = scheme.rollup_for(unit.level)
+        res = combine(own, kids, own_weight=weights.own, children_weight=weights.children)
+        results[unit.id] = res
+        return res
+
+    for u in sorted(units, key=lambda u: u.code):
+        visit(u, frozenset())
+    return results
+
+
+def _row_content(r: IndicatorResult) -> dict[str, Any]:
+    return {
+        "value": r.value,
+        "max_value": r.max_value,
+        "weight": r.weight,
+        "assessable_fraction": r.assessable_fraction,
+        "explanation": r.explanation,
+    }
+
+
+def compute_scores(
+    session: Session, settings: Settings, *, period: Period, as_of: datetime
+) -> ScoreReport:
+    """Score every unit for ``period`` as of ``as_of`` and upsert the rows."""
+    scheme = scheme_for(settings)
+    computed_for = as_of.astimezone(ZoneInfo(settings.timezone)).date()
+    findings = load_findings(session, period, as_of)
+    rule_ids = set(scheme.rule_ids())
+    versions: dict[str, set[str]] = defaultdict(set)
+    for recs in findings.values():
+        for f in recs:
+            if f.rule_id in rule_ids:
+                versions[f.rule_id].add(f.rule_version)
+    digest = config_hash(scheme, {k: sorted(v) for k, v in versions.items()})
+    units = list(session.scalars(select(Unit)).all())
+    results = score_tree(scheme, units, findings, len(period.months()))
+
+    report = ScoreReport(
+        period=period.key,
+        as_of=as_of,
+        computed_for=computed_for,
+        scheme_version=scheme.version,
+        config_hash=digest,
+        units=len(units),
+    )
+    existing = {
+        (s.unit_id, s.indicator): s
+        for s in session.scalars(
+            select(Score).where(
+                Score.period == period.key,
+                Score.scheme_version == scheme.version,
+                Score.computed_for == computed_for,
+            )
+        )
+    }
+    by_id = {u.id: u for u in units}
+    wanted: set[tuple[int, str]] = set()
+    content: list[Any] = []
+    for unit_id in sorted(results, key=lambda i: by_id[i].code):
+        res = results[unit_id]
+        code = by_id[unit_id].code
+        report.totals[code] = res.total.value
+        for r in [*res.indicators.values(), res.total]:
+            key = (unit_id, r.indicator)
+            wanted.add(key)
+            data = _row_content(r)
+            content.append([code, r.indicator, data])
+            row = existing.get(key)
+            if row is None:
+                session.add(
+                    Score(
+                        unit_id=unit_id,
+                        period=period.key,
+                        scheme_version=scheme.version,
+                        config_hash=digest,
+                        indicator=r.indicator,
+                        computed_for=computed_for,
+                        computed_at=as_of,
+                        **data,
+                    )
+                )
+                report.inserted += 1
+                continue
+            same = row.config_hash == digest and all(getattr(row, k) == v for k, v in data.items())
+            if same and row.computed_at == as_of:
+                report.unchanged += 1
+                continue
+            row.config_hash = digest
+            row.computed_at = as_of
+            for k, v in data.items():
+                setattr(row, k, v)
+            if same:
+                report.unchanged += 1
+            else:
+                report.updated += 1
+    for key, row in existing.items():
+        if key not in wanted:
+            session.delete(row)
+            report.deleted += 1
+    if report.inserted or report.updated or report.deleted:
+        report.outbox_id = _queue_update(session, report, content, by_id, results)
+    session.flush()
+    return report
+
+
+def _queue_update(
+    session: Session,
+    report: ScoreReport,
+    content: list[Any],
+    by_id: dict[int, Unit],
+    results: dict[int, UnitResult],
+) -> int | None:
+    blob = json.dumps([report.config_hash, content], sort_keys=True, ensure_ascii=False)
+    body_hash = hashlib.sha256(blob.encode("utf-8")).hexdigest()[:32]
+    key = f"{SCORE_TOPIC}:{report.period}:{report.computed_for.isoformat()}:{body_hash}"
+    found = session.scalar(select(Outbox.id).where(Outbox.idempotency_key == key))
+    if found is not None:
+        return found
+    payload = {
+        "event": SCORE_TOPIC,
+        "period": report.period,
+        "computed_for": report.computed_for.isoformat(),
+        "as_of": report.as_of.isoformat(),
+        "scheme_version": report.scheme_version,
+        "config_hash": report.config_hash,
+        "scores": [
+            {
+                "unit_code": by_id[uid].code,
+                "unit_name": by_id[uid].name,
+                "level": by_id[uid].level,
+                "total": res.total.value,
+                "assessable_fraction": res.total.assessable_fraction,
+                "indicators": {k: v.value for k, v in res.indicators.items()},
+            }
+            for uid, res in sorted(results.items(), key=lambda kv: by_id[kv[0]].code)
+        ],
+    }
+    row = Outbox(
+        topic=SCORE_TOPIC, idempotency_key=key, payload=payload, next_attempt_at=report.as_of
+    )
+    session.add(row)
+    session.flush()
+    return row.id
