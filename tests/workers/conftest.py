@@ -1,0 +1,164 @@
+"""Real parts for distributed-mode tests: Redis DB 14 (flushed, only it), a PostgreSQL
+database per test, and helpers to start ``monitor worker`` / ``monitor scheduler``
+processes with the settings in their environment."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.store.base import Base
+from monitor.store.db import make_engine, make_sessionmaker
+from monitor.store.migrate import upgrade
+from monitor.store.models import Feed, Unit
+from monitor.store.registry import import_all_models
+from tests.conftest import create_pg_database, drop_pg_database, pg_available, redis_available
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/14"
+MONITOR = str(Path(sys.executable).with_name("monitor"))
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    if not redis_available():
+        pytest.fail("Redis is not running on 127.0.0.1:6379")
+    client = redis.Redis.from_url(REDIS_TEST_URL)
+    client.flushdb()
+    yield REDIS_TEST_URL
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+
+
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    if not pg_available():
+        pytest.fail("PostgreSQL is not running on 127.0.0.1:5432")
+    name = f"monitor_wk_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}"
+    url = create_pg_database(name)
+    engine = make_engine(url)
+    upgrade(engine)
+    import_all_models()
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    try:
+        yield url
+    finally:
+        drop_pg_database(name)
+
+
+@pytest.fixture
+def pg_sessions(pg_url: str) -> Iterator[sessionmaker[Session]]:
+    engine = make_engine(pg_url)
+    yield make_sessionmaker(engine)
+    engine.dispose()
+
+
+def add_feeds(
+    sessions: sessionmaker[Session], urls: list[str], *, kind: str = "rss", interval: int = 60
+) -> list[int]:
+    with sessions.begin() as session:
+        county = Unit(code="110101000000", name="测试县", level="county", kind="county")
+        session.add(county)
+        session.flush()
+        ids = []
+        for n, url in enumerate(urls):
+            village = Unit(
+                code=f"1101010010{n:02d}",
+                name=f"第{n + 1}村",
+                level="village",
+                kind="village",
+                parent_id=county.id,
+            )
+            session.add(village)
+            session.flush()
+            feed = Feed(
+                unit_id=village.id, url=url, kind=kind, options={}, interval_minutes=interval
+            )
+            session.add(feed)
+            session.flush()
+            ids.append(feed.id)
+    return ids
+
+
+def service_env(tmp_path: Path, database_url: str, broker_url: str, **extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "MONITOR_CONFIG": str(tmp_path / "absent.toml"),
+            "MONITOR_DATABASE_URL": database_url,
+            "MONITOR_BROKER_URL": broker_url,
+            "MONITOR_DATA_DIR": str(tmp_path / "var"),
+            "MONITOR_ALLOWED_NETWORKS": "127.0.0.0/8",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.update(extra)
+    return env
+
+
+class Processes:
+    """Children started by a test; every one is stopped at the end, by its own pid."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp_path = tmp_path
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def start(self, args: list[str], env: dict[str, str], log_name: str) -> subprocess.Popen[bytes]:
+        log = open(self.tmp_path / f"{log_name}.log", "wb")  # noqa: SIM115 - closed with the process
+        proc = subprocess.Popen(
+            [MONITOR, *args],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.procs.append(proc)
+        return proc
+
+    def log(self, log_name: str) -> str:
+        return (self.tmp_path / f"{log_name}.log").read_text(errors="replace")
+
+    def kill_group(self, proc: subprocess.Popen[bytes], sig: int = signal.SIGKILL) -> None:
+        """Kill the process and its pool children (its own session), like a machine dying."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        proc.wait(timeout=20)
+
+    def stop_all(self) -> None:
+        for proc in self.procs:
+            if proc.poll() is None:
+                try:
+                    os.killpg(proc.pid, signal.SIGTERM)
+                    proc.wait(timeout=10)
+                except (ProcessLookupError, subprocess.TimeoutExpired):
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(proc.pid, signal.SIGKILL)
+                    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def processes(tmp_path: Path) -> Iterator[Processes]:
+    procs = Processes(tmp_path)
+    yield procs
+    procs.stop_all()
+
+
+def wait_for(check: Callable[[], bool], timeout: float, what: str, step: float = 0.2) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(step)
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
