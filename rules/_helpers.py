@@ -77,7 +77,7 @@ def enabled_feeds(ctx: RuleContext) -> list[FeedView]:
 def no_data_finding(ctx: RuleContext, what: str) -> FindingDraft | None:
     """A not-assessable finding when the monitor never read any of the unit's feeds:
     an empty unit is then the monitor's blind spot, not proof of silence."""
-    if reached_ok(f for f in ctx.fetches if local_date(f.started_at) <= reference_day(ctx)):
+    if reached_ok(f for f in ctx.fetches if f.started_at <= ctx.as_of):
         return None
     return FindingDraft(
         subject="monitor:no-data",

@@ -61,10 +61,12 @@ class RequestsOverdue(Rule):
     consultation's is ``received`` + ``consultation_days`` (92, "3 months") calendar
     days. Checked are the items whose deadline falls in the period and has passed
     by the as-of day: answered after it, or not answered, is a finding. When the
-    deadline falls in a year the calendar does not know, the finding is not assessable.
+    deadline falls in a year the calendar does not know, the request gets a
+    not-assessable finding in the period it was received in.
 
-    Bad: received 2026-02-10, no extension, answered 2026-03-20 (deadline 2026-03-13).
-    Good: received 2026-02-10, extended, answered 2026-04-03 (deadline 2026-04-13).
+    Bad: received 2026-02-10, no extension, answered 2026-03-20 (deadline 2026-03-16: the Spring
+    Festival week does not count).
+    Good: received 2026-02-10, extended, answered 2026-04-03 (deadline 2026-04-14).
     """
 
     id = "responsiveness.requests_overdue"
@@ -97,7 +99,7 @@ class RequestsOverdue(Rule):
                     extra = extension_days(meta.get("extended"), p.max_extension_workdays)
                     deadline = ctx.calendar.add_workdays(received, p.limit_workdays + extra)
             except CalendarUnknown as exc:
-                if answered is None and received + timedelta(days=28) in ctx.period:
+                if received in ctx.period:
                     yield FindingDraft(
                         subject=subject_for(item),
                         message=f"cannot compute the answer deadline: {exc}",

@@ -18,9 +18,9 @@ class PublicationLag(Rule):
     finding. When a date falls in a year the calendar does not know, the finding is
     not assessable: the monitor never guesses.
 
-    Bad: formed 2026-01-05, published 2026-02-26 — 30 working days (the Spring
+    Bad: formed 2026-01-05, published 2026-02-26 — 33 working days (the Spring
     Festival holiday 15–23 Feb does not count, Saturday 14 Feb does).
-    Good: formed 2026-02-02, published 2026-02-27 — 16 working days.
+    Good: formed 2026-02-02, published 2026-02-27 — 14 working days.
     """
 
     id = "timeliness.publication_lag"

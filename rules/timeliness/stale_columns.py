@@ -60,9 +60,7 @@ class StaleColumns(Rule):
                 newest[item.feed_id] = day
         for feed in enabled_feeds(ctx):
             subject = f"column:{feed.url}"[:500]
-            fetches = [
-                f for f in ctx.fetches if f.feed_id == feed.id and local_date(f.started_at) <= ref
-            ]
+            fetches = [f for f in ctx.fetches if f.feed_id == feed.id and f.started_at <= ctx.as_of]
             base = {"feed_id": feed.id, "url": feed.url, "category": feed.category}
             if not reached_ok(fetches):
                 yield FindingDraft(
