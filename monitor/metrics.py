@@ -7,6 +7,13 @@ endpoint builds a registry with the multiprocess collector (see monitor.web).
 
 from __future__ import annotations
 
+import os
+
+# The project's variable is PROMETHEUS_MULTIPROCESS_DIR; prometheus-client reads
+# PROMETHEUS_MULTIPROC_DIR when it is first imported, so bridge it before that.
+if os.environ.get("PROMETHEUS_MULTIPROCESS_DIR") and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.environ["PROMETHEUS_MULTIPROCESS_DIR"]
+
 from prometheus_client import Counter, Gauge, Histogram
 
 FETCHES = Counter("disclosure_fetches_total", "Fetch attempts by outcome.", ["outcome"])

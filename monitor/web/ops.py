@@ -14,15 +14,17 @@ import monitor.metrics  # noqa: F401  (registers the metrics this process export
 
 router = APIRouter(include_in_schema=False)
 
-MULTIPROC_ENV = "PROMETHEUS_MULTIPROCESS_DIR"
+# The project's name, then the one prometheus-client itself reads.
+MULTIPROC_ENVS = ("PROMETHEUS_MULTIPROCESS_DIR", "PROMETHEUS_MULTIPROC_DIR")
 
 
 def _registry() -> CollectorRegistry:
     # Under Celery prefork or several web workers every process writes its own
     # files; the scrape merges them with a fresh registry each time.
-    if os.environ.get(MULTIPROC_ENV):
+    directory = next((os.environ[n] for n in MULTIPROC_ENVS if os.environ.get(n)), None)
+    if directory:
         registry = CollectorRegistry()
-        MultiProcessCollector(registry)
+        MultiProcessCollector(registry, path=directory)
         return registry
     return REGISTRY
 

@@ -1,0 +1,76 @@
+"""Operator endpoints: /metrics (single and multiprocess), /healthz, /readyz."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from fastapi.testclient import TestClient
+
+from monitor.web import create_app
+from tests.conftest import REDIS_URL
+
+
+def test_healthz(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+def test_readyz_checks_database(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200 and response.json()["status"] == "ready"
+
+
+def test_readyz_fails_when_database_is_unreachable(settings, tmp_path):
+    bad = settings.model_copy(update={"database_url": f"sqlite:///{tmp_path}/no/such/dir/x.db"})
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    sessions = sessionmaker(create_engine(bad.database_url))
+    with TestClient(create_app(bad, sessions)) as c:
+        response = c.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["problems"][0].startswith("database")
+
+
+def test_readyz_checks_broker_in_distributed_mode(settings, sqlite_sessions):
+    down = settings.model_copy(
+        update={"mode": "distributed", "broker_url": "redis://127.0.0.1:1/0"}
+    )
+    with TestClient(create_app(down, sqlite_sessions)) as c:
+        response = c.get("/readyz")
+    assert response.status_code == 503
+    assert any(p.startswith("broker") for p in response.json()["problems"])
+
+
+def test_readyz_with_live_broker(settings, sqlite_sessions):
+    up = settings.model_copy(update={"mode": "distributed", "broker_url": REDIS_URL})
+    with TestClient(create_app(up, sqlite_sessions)) as c:
+        assert c.get("/readyz").status_code == 200
+
+
+def test_metrics_exposes_disclosure_metrics(client):
+    from monitor import metrics
+
+    metrics.FETCHES.labels(outcome="ok").inc()
+    body = client.get("/metrics").text
+    assert "disclosure_fetches_total" in body
+    assert "disclosure_last_successful_cycle_timestamp_seconds" in body
+
+
+SCRIPT = """
+import sys
+from monitor import metrics
+metrics.FETCHES.labels(outcome="timeout").inc(3)
+"""
+
+
+def test_metrics_multiprocess_mode(tmp_path, settings, sqlite_sessions, monkeypatch):
+    # A separate process writes its samples to the directory; the scrape merges them.
+    directory = tmp_path / "prometheus"
+    directory.mkdir()
+    env = {"PROMETHEUS_MULTIPROCESS_DIR": str(directory), "PATH": "/usr/bin:/bin"}
+    subprocess.run([sys.executable, "-c", SCRIPT], env=env, check=True)
+    monkeypatch.setenv("PROMETHEUS_MULTIPROCESS_DIR", str(directory))
+    with TestClient(create_app(settings, sqlite_sessions)) as c:
+        body = c.get("/metrics").text
+    assert 'disclosure_fetches_total{outcome="timeout"} 3.0' in body
