@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ForeignKey, Index, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, relationship
 
 from monitor.store.base import Base, utcnow
 from monitor.store.models import AlertEvent
@@ -57,7 +57,22 @@ def _refuse(_mapper: Any, _connection: Any, target: Any) -> None:
     raise AppendOnlyError(f"{type(target).__name__} rows are append-only")
 
 
+_APPEND_ONLY = (AlertEvent, AppealEvent)
+
+
+def _refuse_bulk(state: ORMExecuteState) -> None:
+    # Bulk UPDATE/DELETE statements skip the mapper events above.
+    mapper = state.bind_mapper
+    if (
+        (state.is_update or state.is_delete)
+        and mapper is not None
+        and mapper.class_ in _APPEND_ONLY
+    ):
+        raise AppendOnlyError(f"{mapper.class_.__name__} rows are append-only")
+
+
 # Registered here because this module is always imported (monitor.store.registry).
-for _cls in (AlertEvent, AppealEvent):
+for _cls in _APPEND_ONLY:
     event.listen(_cls, "before_update", _refuse)
     event.listen(_cls, "before_delete", _refuse)
+event.listen(Session, "do_orm_execute", _refuse_bulk)
