@@ -59,14 +59,23 @@ def build_context(case: dict[str, Any], defaults: dict[str, Any], params: Any) -
     merged = {**defaults, **case}
     as_of = stamp(merged.get("as_of", "2026-03-31"), time(23, 59, 59))
     unit = UnitView(
-        **{"id": 1, "code": "441702001001", "name": "样例单位", "level": "town",
-           "kind": "township", **merged.get("unit", {})}
+        **{
+            "id": 1,
+            "code": "441702001001",
+            "name": "样例单位",
+            "level": "town",
+            "kind": "township",
+            **merged.get("unit", {}),
+        }
     )
     feeds = tuple(
         FeedView(
-            id=f.get("id", 1), url=f.get("url", f"https://gov.example/list/{f.get('id', 1)}"),
-            kind=f.get("kind", "html"), category=f.get("category"),
-            enabled=f.get("enabled", True), options=f.get("options", {}),
+            id=f.get("id", 1),
+            url=f.get("url", f"https://gov.example/list/{f.get('id', 1)}"),
+            kind=f.get("kind", "html"),
+            category=f.get("category"),
+            enabled=f.get("enabled", True),
+            options=f.get("options", {}),
         )
         for f in merged.get("feeds", [{"id": 1}])
     )
@@ -74,29 +83,43 @@ def build_context(case: dict[str, Any], defaults: dict[str, Any], params: Any) -
     items = []
     for n, raw in enumerate(merged.get("items", []), start=1):
         published, formed = day(raw.get("published_date")), day(raw.get("formed_date"))
-        first_seen = stamp(raw["first_seen"]) if "first_seen" in raw else (
-            stamp(published) if published else as_of - timedelta(days=1)
+        first_seen = (
+            stamp(raw["first_seen"])
+            if "first_seen" in raw
+            else (stamp(published) if published else as_of - timedelta(days=1))
         )
         versions = tuple(
             ItemVersionView(
-                content_hash=v.get("hash", f"h{n}-{i}"), seen_at=stamp(v["seen_at"]),
-                title=v.get("title", raw.get("title", "")), text=v.get("text", ""),
-                meta=v.get("meta", {}), evidence_id=v.get("evidence_id"),
+                content_hash=v.get("hash", f"h{n}-{i}"),
+                seen_at=stamp(v["seen_at"]),
+                title=v.get("title", raw.get("title", "")),
+                text=v.get("text", ""),
+                meta=v.get("meta", {}),
+                evidence_id=v.get("evidence_id"),
             )
             for i, v in enumerate(raw.get("versions", []))
         )
         feed_id = raw.get("feed_id", 1)
         items.append(
             ItemView(
-                id=raw.get("id", n), feed_id=feed_id, key=raw.get("key", f"k{n}"),
-                title=raw.get("title", ""), category=raw.get("category"), url=raw.get("url"),
-                formed_date=formed, published_date=published, first_seen=first_seen,
+                id=raw.get("id", n),
+                feed_id=feed_id,
+                key=raw.get("key", f"k{n}"),
+                title=raw.get("title", ""),
+                category=raw.get("category"),
+                url=raw.get("url"),
+                formed_date=formed,
+                published_date=published,
+                first_seen=first_seen,
                 last_seen=first_seen,
                 removed_at=stamp(raw["removed_at"]) if raw.get("removed_at") else None,
-                formed_text=raw.get("formed_text"), published_text=raw.get("published_text"),
-                meta=raw.get("meta", {}), attachments=tuple(raw.get("attachments", [])),
+                formed_text=raw.get("formed_text"),
+                published_text=raw.get("published_text"),
+                meta=raw.get("meta", {}),
+                attachments=tuple(raw.get("attachments", [])),
                 text=raw.get("text", versions[-1].text if versions else ""),
-                versions=versions, feed_category=feed_category.get(feed_id),
+                versions=versions,
+                feed_category=feed_category.get(feed_id),
             )
         )
     default_fetch = [{"feed_id": 1, "started_at": as_of - timedelta(hours=1), "outcome": "ok"}]
@@ -110,13 +133,20 @@ def build_context(case: dict[str, Any], defaults: dict[str, Any], params: Any) -
                     feed_id=raw.get("feed_id", 1),
                     url=raw.get("url", f"https://gov.example/list/{raw.get('feed_id', 1)}"),
                     started_at=stamp(raw["started_at"]) + i * every,
-                    outcome=raw.get("outcome", "ok"), status=raw.get("status"),
-                    duration=raw.get("duration", 0.5), error=raw.get("error"),
+                    outcome=raw.get("outcome", "ok"),
+                    status=raw.get("status"),
+                    duration=raw.get("duration", 0.5),
+                    error=raw.get("error"),
                 )
             )
     operator = {day(k): bool(v) for k, v in (merged.get("calendar") or {}).items()}
     return RuleContext(
-        unit=unit, period=Period.parse(str(merged.get("period", "2026-02"))), as_of=as_of,
-        calendar=WorkdayCalendar(operator), items=tuple(items), feeds=feeds,
-        fetches=tuple(fetches), params=params,
+        unit=unit,
+        period=Period.parse(str(merged.get("period", "2026-02"))),
+        as_of=as_of,
+        calendar=WorkdayCalendar(operator),
+        items=tuple(items),
+        feeds=feeds,
+        fetches=tuple(fetches),
+        params=params,
     )

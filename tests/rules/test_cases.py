@@ -18,8 +18,11 @@ def _cases() -> list[Any]:
     out = []
     for rule_id, data in sorted(CASE_FILES.items()):
         for case in data["cases"]:
-            out.append(pytest.param(rule_id, data.get("defaults", {}), case,
-                                    id=f"{rule_id}:{case['name']}"))
+            out.append(
+                pytest.param(
+                    rule_id, data.get("defaults", {}), case, id=f"{rule_id}:{case['name']}"
+                )
+            )
     return out
 
 
