@@ -13,6 +13,7 @@ import smtplib
 import time
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -153,12 +154,16 @@ class AppriseChannel(Channel):
     def send(self, message: Message) -> None:
         import apprise
 
-        ap = apprise.Apprise()
-        if not ap.add(str(self.spec.get("url", ""))):
-            raise DeliveryError("apprise: URL not understood")
         subject, body = message.text()
-        if not ap.notify(title=subject, body=body):
-            raise DeliveryError("apprise: notification failed")
+        # Apprise loads its plugins lazily and some import modules deprecated in newer
+        # Pythons (imghdr); that is the library's business, not a delivery failure.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
+            ap = apprise.Apprise()
+            if not ap.add(str(self.spec.get("url", ""))):
+                raise DeliveryError("apprise: URL not understood")
+            if not ap.notify(title=subject, body=body):
+                raise DeliveryError("apprise: notification failed")
 
 
 CHANNELS: dict[str, Callable[[Mapping[str, Any], Settings], Channel]] = {
