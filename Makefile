@@ -35,7 +35,9 @@ typecheck: venv
 
 check: lint typecheck test
 
+## make bench [BENCH_ARGS="--feeds 2000"]: issue 8 figures, writes bench/RESULTS.md
 bench: venv
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 ## make migration MSG="what changed": autogenerate an Alembic revision from the models

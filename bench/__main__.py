@@ -25,6 +25,7 @@ from bench import report
 from bench.timing import Run, alternate, median, paired_ratios, pinned, run_process
 
 PASSES = ("cold", "warm", "warm_changed")
+CRAWL_SHARE = 0.7  # of --budget-s; the province stages get the rest
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -54,6 +55,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="where to write the report ('-' for nowhere)",
     )
     p.add_argument("--timeout", type=float, default=600.0, help="per process, seconds")
+    p.add_argument(
+        "--budget-s",
+        type=float,
+        default=840.0,
+        help="extra crawl rounds are dropped when they would not fit in this",
+    )
     return p.parse_args(argv)
 
 
@@ -66,6 +73,7 @@ class Bench:
         self.commands: list[str] = []
         self.farm: subprocess.Popen[bytes] | None = None
         self.base = ""
+        self.started = time.monotonic()
 
     # -- output --------------------------------------------------------------
     def emit(self, figure: dict[str, Any]) -> None:
@@ -185,7 +193,18 @@ class Bench:
                 _copy_store(run_db, crawl_dir / "warm.db")
 
         rounds = a.rounds if (pass_ == "cold" and latency == "0") else a.rounds_other
-        runs = alternate(commands, rounds, before=before, after=after, timeout=a.timeout)
+        round_started = [time.monotonic()]
+
+        def keep_going(_round: int) -> bool:
+            # Extra rounds only while another one of the same length fits in the crawl's
+            # share of the budget; the first round of every pass always runs.
+            now = time.monotonic()
+            last, round_started[0] = now - round_started[0], now
+            return now + last < self.started + a.budget_s * CRAWL_SHARE
+
+        runs = alternate(
+            commands, rounds, before=before, after=after, keep_going=keep_going, timeout=a.timeout
+        )
         feeds = {"ours": a.feeds, "bare": a.feeds, "scrapy": a.scrapy_feeds}
         for label, rs in runs.items():
             self.emit(summarise_crawl(label, rs, pass_, latency, feeds[label]))

@@ -99,13 +99,18 @@ def alternate(
     *,
     before: Callable[[str, int], None] | None = None,
     after: Callable[[Run, int], None] | None = None,
+    keep_going: Callable[[int], bool] | None = None,
     cpu: int | None = 0,
     timeout: float = 900.0,
 ) -> dict[str, list[Run]]:
-    """A B C, B C A, C A B, ...: every command once per round, order rotated."""
+    """A B C, B C A, C A B, ...: every command once per round, order rotated.
+
+    ``keep_going(r)`` is asked before every round after the first (a time budget)."""
     labels = list(commands)
     runs: dict[str, list[Run]] = {label: [] for label in labels}
     for r in range(rounds):
+        if r and keep_going is not None and not keep_going(r):
+            break
         shift = r % len(labels)
         for label in labels[shift:] + labels[:shift]:
             if before:
