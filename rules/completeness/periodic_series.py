@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -32,7 +33,9 @@ class PeriodicSeries(Rule):
     Parameters: ``series`` maps a name to ``{keywords, every}``; the default is 村务
     and 财务 each quarter. Set ``monthly_finance: true`` where the county requires
     monthly finances (the law says "where transactions are frequent"; which villages
-    that covers is a local decision, so it is off by default).
+    that covers is a local decision, so it is off by default), and ``monthly_from``
+    to the date monthly disclosure became required (earlier months fall back to the
+    series' own ``every``).
 
     Bad (2026, as of 2026-08-15): 财务 items in January–March and May–June only →
     ``series:财务:2026-Q2`` is not missing, but with monthly finances
@@ -57,6 +60,7 @@ class PeriodicSeries(Rule):
             }
         )
         monthly_finance: bool = False
+        monthly_from: date | None = None
         finance_series: str = "财务"
 
     def evaluate(self, ctx: RuleContext) -> Iterable[FindingDraft]:
@@ -67,7 +71,17 @@ class PeriodicSeries(Rule):
             if ctx.params.monthly_finance and name == ctx.params.finance_series:
                 every = "month"
             subs = ctx.period.months() if every == "month" else ctx.period.quarters()
-            due.extend((name, series, sub) for sub in subs if sub.end < today)
+            for sub in subs:
+                if sub.end >= today:
+                    continue
+                since = ctx.params.monthly_from
+                if every == "month" and series.every != "month" and since and sub.end < since:
+                    # Before monthly disclosure was required the quarter rule holds.
+                    quarter = Period.containing(sub.start, "quarter")
+                    if quarter.end < today and (name, series, quarter) not in due:
+                        due.append((name, series, quarter))
+                    continue
+                due.append((name, series, sub))
         if not due:
             return
         blind = no_data_finding(ctx, "periodic series")
