@@ -1,0 +1,123 @@
+"""Evidence: every response archived in WARC files, content-addressed and stored once.
+
+A record's address is ``sha256(url + "\\n" + body)``: fetching the same page with
+the same bytes again adds nothing, while two villages' identical error pages stay
+two records, each naming the URL it proves something about.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+from typing import BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
+
+from monitor.fetch import Response
+from monitor.store.models import Evidence
+
+# Headers that described the bytes on the wire, not the decoded body we store.
+_WIRE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+
+
+def evidence_digest(url: str, body: bytes) -> str:
+    digest = hashlib.sha256(url.encode("utf-8"))
+    digest.update(b"\n")
+    digest.update(body)
+    return digest.hexdigest()
+
+
+def archivable(response: Response) -> bool:
+    return response.status is not None and response.status != 304
+
+
+class WarcArchive:
+    """Appends records to one WARC file per crawl run and process (opened lazily)."""
+
+    def __init__(self, evidence_dir: Path, now: datetime) -> None:
+        self.root = evidence_dir
+        stamp = now.astimezone(UTC)
+        self.relative = (
+            Path(stamp.strftime("%Y/%m/%d"))
+            / f"crawl-{stamp:%Y%m%dT%H%M%S}-{os.getpid()}-{uuid.uuid4().hex[:8]}.warc.gz"
+        )
+        self._out: BinaryIO | None = None
+        self._writer: WARCWriter | None = None
+
+    def _open(self) -> tuple[BinaryIO, WARCWriter]:
+        if self._out is None or self._writer is None:
+            path = self.root / self.relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._out = path.open("ab")
+            self._writer = WARCWriter(self._out, gzip=True)
+        return self._out, self._writer
+
+    def write(self, response: Response, fetched_at: datetime) -> tuple[str, int, int]:
+        """Append one response record; returns (file relative to evidence_dir, offset, length)."""
+        out, writer = self._open()
+        headers = [(k, v) for k, v in response.headers if k.lower() not in _WIRE_HEADERS]
+        headers.append(("Content-Length", str(len(response.body))))
+        http_headers = StatusAndHeaders(f"{response.status}", headers, protocol="HTTP/1.1")
+        record = writer.create_warc_record(
+            response.final_url,
+            "response",
+            payload=BytesIO(response.body),
+            http_headers=http_headers,
+            warc_headers_dict={
+                "WARC-Date": fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "WARC-Concurrent-To-Request": response.url,
+            },
+        )
+        offset = out.tell()
+        writer.write_record(record)
+        out.flush()
+        return str(self.relative), offset, out.tell() - offset
+
+    def close(self) -> None:
+        if self._out is not None:
+            self._out.close()
+            self._out = None
+            self._writer = None
+
+
+def store_evidence(
+    session: Session, archive: WarcArchive, responses: list[Response], fetched_at: datetime
+) -> dict[int, int]:
+    """Archive responses not stored yet; returns ``id(response) -> Evidence.id``."""
+    wanted = {id(r): evidence_digest(r.final_url, r.body) for r in responses if archivable(r)}
+    if not wanted:
+        return {}
+    known = dict(
+        session.execute(
+            select(Evidence.sha256, Evidence.id).where(Evidence.sha256.in_(set(wanted.values())))
+        ).all()
+    )
+    fresh: dict[str, Evidence] = {}
+    for response in responses:
+        digest = wanted.get(id(response))
+        if digest is None or digest in known or digest in fresh:
+            continue
+        warc_file, offset, length = archive.write(response, fetched_at)
+        evidence = Evidence(
+            sha256=digest,
+            url=response.final_url,
+            warc_file=warc_file,
+            warc_offset=offset,
+            warc_length=length,
+            content_type=response.content_type,
+            status=response.status,
+            fetched_at=fetched_at,
+        )
+        session.add(evidence)
+        fresh[digest] = evidence
+    if fresh:
+        session.flush()
+        known.update({digest: ev.id for digest, ev in fresh.items()})
+    return {key: known[digest] for key, digest in wanted.items()}

@@ -1,0 +1,82 @@
+"""Pure functions from parsed entries and detail pages to item fields and hashes."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from monitor.parse import Detail, Entry, parse_date
+
+
+def _sha(data: Any) -> str:
+    blob = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def entry_hash(entry: Entry) -> str:
+    """The listing entry's own fields: when these are unchanged the detail page is
+    not fetched again."""
+    return _sha([entry.title, entry.url, entry.category, entry.published, entry.formed])
+
+
+def content_hash(title: str, text: str, meta: dict[str, Any], attachments: list[Any]) -> str:
+    return _sha([title, text, meta, attachments])
+
+
+@dataclass
+class ItemFields:
+    title: str
+    url: str | None
+    category: str | None
+    formed_date: date | None
+    published_date: date | None
+    formed_text: str | None
+    published_text: str | None
+    date_errors: list[dict[str, str]]
+    meta: dict[str, Any]
+    attachments: list[dict[str, str]]
+    text: str
+    content_hash: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.content_hash = content_hash(self.title, self.text, self.meta, self.attachments)
+
+
+def item_fields(entry: Entry, detail: Detail | None, feed_category: str | None) -> ItemFields:
+    """Merge a listing entry with its detail page. The detail page's metadata table is
+    the official record, so its dates win over the list's; the list's category (or the
+    feed's) wins over the table's, because feeds are set up per disclosure column."""
+    meta: dict[str, Any] = dict(entry.meta)
+    if detail is not None:
+        meta.update(detail.meta)
+    title = entry.title or (detail.title if detail else "")
+    category = entry.category or feed_category or meta.get("category")
+    errors: list[dict[str, str]] = []
+    dates: dict[str, tuple[date | None, str | None]] = {}
+    for name, printed in (
+        ("formed", meta.get("formed") or entry.formed),
+        ("published", meta.get("published") or entry.published),
+    ):
+        parsed = parse_date(printed)
+        if parsed is None:
+            dates[name] = (None, None)
+            continue
+        if parsed.error:
+            errors.append({"field": name, "text": parsed.text, "error": parsed.error})
+        dates[name] = (parsed.day, parsed.text[:200])
+    return ItemFields(
+        title=title,
+        url=entry.url,
+        category=category[:200] if category else None,
+        formed_date=dates["formed"][0],
+        published_date=dates["published"][0],
+        formed_text=dates["formed"][1],
+        published_text=dates["published"][1],
+        date_errors=errors,
+        meta=meta,
+        attachments=(detail.attachments if detail and detail.attachments else entry.attachments),
+        text=(detail.text if detail and detail.text else entry.text),
+    )

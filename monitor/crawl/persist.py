@@ -1,0 +1,292 @@
+"""Writing one feed's crawl to the store: fetch rows, evidence, item upserts and
+versions, removals. One call per feed, in the caller's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from monitor import metrics
+from monitor.crawl.archive import WarcArchive, store_evidence
+from monitor.crawl.content import ItemFields, entry_hash, item_fields
+from monitor.crawl.models import ItemEntry, PageFetch
+from monitor.crawl.reading import Listing, PageDetail
+from monitor.fetch import OK, Response
+from monitor.store.models import Feed, Fetch, Item, ItemVersion
+
+
+@dataclass(frozen=True)
+class FeedJob:
+    id: int
+    unit_id: int
+    url: str
+    kind: str
+    options: dict[str, Any]
+    category: str | None
+    etag: str | None
+    last_modified: str | None
+
+
+@dataclass(frozen=True)
+class KnownItem:
+    id: int
+    key: str
+    url: str | None
+    content_hash: str
+    last_seen: datetime
+    removed_at: datetime | None
+    entry_hash: str | None
+    detail_ok: bool
+
+
+@dataclass
+class FeedOutcome:
+    """A feed's crawl, read from the network, waiting to be written."""
+
+    job: FeedJob
+    listing: Listing
+    details: dict[str, PageDetail] = field(default_factory=dict)  # by entry key
+    checks: dict[int, PageDetail] = field(default_factory=dict)  # by item id
+
+
+@dataclass
+class FeedChanges:
+    new: int = 0
+    changed: int = 0
+    removed: int = 0
+
+
+def load_known(session: Session, feed_id: int) -> dict[str, KnownItem]:
+    """Every stored item of a feed, in one query."""
+    rows = session.execute(
+        select(
+            Item.id,
+            Item.key,
+            Item.url,
+            Item.content_hash,
+            Item.last_seen,
+            Item.removed_at,
+            ItemEntry.entry_hash,
+            ItemEntry.detail_ok,
+        )
+        .outerjoin(ItemEntry, ItemEntry.item_id == Item.id)
+        .where(Item.feed_id == feed_id)
+    ).all()
+    return {
+        r.key: KnownItem(
+            r.id, r.key, r.url, r.content_hash, r.last_seen, r.removed_at, r.entry_hash,
+            bool(r.detail_ok),
+        )
+        for r in rows
+    }  # fmt: skip
+
+
+def removal_candidates(known: dict[str, KnownItem], listed: set[str]) -> list[KnownItem]:
+    """Items that were in the last listing read and are missing from this one.
+
+    Items that fell out earlier were checked then; checking every old item on each
+    crawl would cost a request per item ever seen.
+    """
+    present = [k for k in known.values() if k.removed_at is None]
+    if not present:
+        return []
+    last_listing = max(k.last_seen for k in present)
+    return [k for k in present if k.key not in listed and k.url and k.last_seen == last_listing]
+
+
+def _fetch_rows(
+    response: Response, outcome: str, error: str | None, evidence_id: int | None
+) -> list[dict[str, Any]]:
+    """One row per attempt; the last carries the final outcome and the evidence."""
+    rows = []
+    attempts = response.attempts
+    for index, attempt in enumerate(attempts):
+        last = index == len(attempts) - 1
+        rows.append(
+            {
+                "url": response.url,
+                "outcome": outcome if last else attempt.outcome,
+                "status": attempt.status,
+                "bytes": attempt.bytes,
+                "duration": attempt.duration,
+                "error": (error if last else attempt.error),
+                "evidence_id": evidence_id if last else None,
+            }
+        )
+    return rows
+
+
+def _apply_fields(fields: ItemFields) -> dict[str, Any]:
+    return {
+        "title": fields.title,
+        "url": fields.url,
+        "category": fields.category,
+        "formed_date": fields.formed_date,
+        "published_date": fields.published_date,
+        "formed_text": fields.formed_text,
+        "published_text": fields.published_text,
+        "date_errors": fields.date_errors,
+        "meta": fields.meta,
+        "attachments": fields.attachments,
+        "content_hash": fields.content_hash,
+    }
+
+
+def persist_feed(
+    session: Session,
+    outcome: FeedOutcome,
+    known: dict[str, KnownItem],
+    archive: WarcArchive,
+    now: datetime,
+    *,
+    detail_enabled: bool,
+) -> FeedChanges:
+    job, listing = outcome.job, outcome.listing
+    changes = FeedChanges()
+    responses = [p.response for p in listing.pages]
+    responses += [d.response for d in outcome.details.values()]
+    responses += [c.response for c in outcome.checks.values()]
+    evidence = store_evidence(session, archive, responses, now)
+
+    for page in listing.pages:
+        for row in _fetch_rows(
+            page.response, page.outcome, page.error, evidence.get(id(page.response))
+        ):
+            session.add(
+                Fetch(
+                    feed_id=job.id,
+                    started_at=now,
+                    etag=page.response.etag,
+                    last_modified=page.response.last_modified,
+                    items_found=page.entries,
+                    **row,
+                )
+            )
+    feed_values: dict[str, Any] = {"last_fetched_at": now}
+    if listing.read_ok and not listing.errors:
+        # Validators only after a clean read, so a page that failed to parse is
+        # fetched in full next time rather than answered 304.
+        first = listing.pages[0].response
+        feed_values.update(etag=first.etag, last_modified=first.last_modified)
+    session.execute(update(Feed).where(Feed.id == job.id).values(**feed_values))
+    if not listing.read_ok:
+        return changes
+
+    seen_ids: list[int] = []
+    new_items: list[tuple[Item, ItemFields, str, bool, PageDetail | None]] = []
+    for entry in listing.entries:
+        page = outcome.details.get(entry.key)
+        detail = page.detail if page is not None else None
+        detail_ok = detail is not None or not (detail_enabled and entry.url)
+        item = known.get(entry.key)
+        ehash = entry_hash(entry)
+        if item is None:
+            fields = item_fields(entry, detail, job.category)
+            row = Item(
+                feed_id=job.id,
+                unit_id=job.unit_id,
+                key=entry.key[:2000],
+                first_seen=now,
+                last_seen=now,
+                **_apply_fields(fields),
+            )
+            session.add(row)
+            new_items.append((row, fields, ehash, detail_ok, page))
+            continue
+        seen_ids.append(item.id)
+        restored = item.removed_at is not None
+        if page is None and not restored and item.entry_hash == ehash:
+            continue  # unchanged entry, detail not refetched: nothing but last_seen
+        if page is not None and detail is None and item.detail_ok:
+            continue  # the detail page failed this time: keep what we have
+        fields = item_fields(entry, detail, job.category)
+        values = _apply_fields(fields)
+        if restored:
+            values["removed_at"] = None
+        session.execute(update(Item).where(Item.id == item.id).values(**values))
+        session.merge(ItemEntry(item_id=item.id, entry_hash=ehash, detail_ok=int(detail_ok)))
+        if fields.content_hash != item.content_hash:
+            _add_version(session, item.id, fields, now, _evidence_of(page, evidence))
+        # A first successful detail read completes an item; it is not a change.
+        if restored or (fields.content_hash != item.content_hash and item.detail_ok):
+            changes.changed += 1
+
+    new_ids: dict[str, int] = {}
+    if new_items:
+        session.flush()
+        for row, fields, ehash, detail_ok, page in new_items:
+            new_ids[row.key] = row.id
+            session.add(ItemEntry(item_id=row.id, entry_hash=ehash, detail_ok=int(detail_ok)))
+            _add_version(session, row.id, fields, now, _evidence_of(page, evidence, listing))
+        changes.new = len(new_items)
+    if seen_ids:
+        session.execute(update(Item).where(Item.id.in_(seen_ids)).values(last_seen=now))
+
+    for item_id, check in outcome.checks.items():
+        if check.gone:
+            session.execute(update(Item).where(Item.id == item_id).values(removed_at=now))
+            changes.removed += 1
+
+    for key, page in outcome.details.items():
+        item_id = known[key].id if key in known else new_ids.get(key[:2000])
+        _page_fetch_rows(session, job.id, item_id, "detail", page, evidence, now)
+    for item_id, check in outcome.checks.items():
+        _page_fetch_rows(session, job.id, item_id, "check", check, evidence, now)
+
+    for change, count in (("new", changes.new), ("changed", changes.changed)):
+        if count:
+            metrics.ITEMS.labels(change).inc(count)
+    if changes.removed:
+        metrics.ITEMS.labels("removed").inc(changes.removed)
+    return changes
+
+
+def _evidence_of(
+    page: PageDetail | None, evidence: dict[int, int], listing: Listing | None = None
+) -> int | None:
+    if page is not None and page.detail is not None:
+        return evidence.get(id(page.response))
+    if listing is not None and listing.pages:
+        return evidence.get(id(listing.pages[0].response))
+    return None
+
+
+def _add_version(
+    session: Session, item_id: int, fields: ItemFields, now: datetime, evidence_id: int | None
+) -> None:
+    exists = session.scalar(
+        select(func.count())
+        .select_from(ItemVersion)
+        .where(ItemVersion.item_id == item_id, ItemVersion.content_hash == fields.content_hash)
+    )
+    if exists:
+        return  # back to an earlier content: that version is already on record
+    session.add(
+        ItemVersion(
+            item_id=item_id,
+            content_hash=fields.content_hash,
+            seen_at=now,
+            title=fields.title,
+            text=fields.text,
+            meta=fields.meta,
+            evidence_id=evidence_id,
+        )
+    )
+
+
+def _page_fetch_rows(
+    session: Session,
+    feed_id: int,
+    item_id: int | None,
+    role: str,
+    page: PageDetail,
+    evidence: dict[int, int],
+    now: datetime,
+) -> None:
+    outcome = page.outcome if page.outcome != OK or page.detail is None else OK
+    for row in _fetch_rows(page.response, outcome, page.error, evidence.get(id(page.response))):
+        session.add(PageFetch(feed_id=feed_id, item_id=item_id, role=role, started_at=now, **row))

@@ -1,0 +1,34 @@
+"""What a crawl did, for the pipeline, the CLI and the logs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class CrawlReport:
+    feeds: int = 0
+    fetches: int = 0
+    ok: int = 0
+    not_modified: int = 0
+    failed: int = 0
+    items_new: int = 0
+    items_changed: int = 0
+    items_removed: int = 0
+    changed_unit_ids: set[int] = field(default_factory=set)
+    errors: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "feeds": self.feeds,
+            "fetches": self.fetches,
+            "ok": self.ok,
+            "not_modified": self.not_modified,
+            "failed": self.failed,
+            "items_new": self.items_new,
+            "items_changed": self.items_changed,
+            "items_removed": self.items_removed,
+            "changed_unit_ids": sorted(self.changed_unit_ids),
+            "errors": self.errors,
+        }

@@ -1,0 +1,189 @@
+"""The crawl stage: every due feed read concurrently, each written in its own
+transaction as soon as it is read, so a crash keeps what is done."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.crawl.archive import WarcArchive
+from monitor.crawl.content import entry_hash
+from monitor.crawl.persist import (
+    FeedJob,
+    FeedOutcome,
+    KnownItem,
+    load_known,
+    persist_feed,
+    removal_candidates,
+)
+from monitor.crawl.reading import read_detail, read_listing
+from monitor.crawl.report import CrawlReport
+from monitor.fetch import Fetcher
+from monitor.settings import Settings
+from monitor.store.models import Feed
+
+log = logging.getLogger(__name__)
+
+
+def load_jobs(session: Session, feed_ids: Sequence[int] | None) -> list[FeedJob]:
+    query = select(
+        Feed.id, Feed.unit_id, Feed.url, Feed.kind, Feed.options, Feed.category, Feed.etag,
+        Feed.last_modified,
+    ).order_by(Feed.id)  # fmt: skip
+    query = (
+        query.where(Feed.id.in_(list(feed_ids)))
+        if feed_ids is not None
+        else query.where(Feed.enabled)
+    )
+    return [FeedJob(*row[:4], row[4] or {}, *row[5:]) for row in session.execute(query).all()]
+
+
+class _Crawl:
+    def __init__(
+        self,
+        sessions: sessionmaker[Session],
+        settings: Settings,
+        now: datetime,
+        report: CrawlReport,
+    ) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.now = now
+        self.report = report
+        self.archive = WarcArchive(settings.evidence_dir, now)
+
+    def detail_enabled(self, job: FeedJob) -> bool:
+        return bool(job.options.get("detail", self.settings.crawl.detail_pages))
+
+    async def run(self, jobs: list[FeedJob]) -> None:
+        queue = iter(jobs)
+        async with Fetcher(self.settings) as fetcher:
+
+            async def worker() -> None:
+                for job in queue:
+                    await self.one(fetcher, job)
+
+            width = max(1, min(self.settings.crawl.concurrency, len(jobs)))
+            await asyncio.gather(*(worker() for _ in range(width)))
+
+    async def one(self, fetcher: Fetcher, job: FeedJob) -> None:
+        try:
+            outcome, known = await self.read(fetcher, job)
+        except Exception as exc:  # one broken feed must not stop the crawl
+            log.exception("crawl of feed %s failed", job.id)
+            self.report.failed += 1
+            self.report.errors.append(f"feed {job.id} ({job.url}): {type(exc).__name__}: {exc}")
+            return
+        self.write(outcome, known)
+
+    async def read(
+        self, fetcher: Fetcher, job: FeedJob
+    ) -> tuple[FeedOutcome, dict[str, KnownItem]]:
+        listing, _kind = await read_listing(
+            fetcher,
+            job.url,
+            job.kind,
+            job.options,
+            etag=job.etag,
+            last_modified=job.last_modified,
+            max_pages=self.settings.crawl.max_pages,
+        )
+        outcome = FeedOutcome(job, listing)
+        if not listing.read_ok:
+            return outcome, {}
+        with self.sessions() as session:
+            known = load_known(session, job.id)
+        options = job.options
+        wanted = []
+        if self.detail_enabled(job):
+            for entry in listing.entries:
+                item = known.get(entry.key)
+                unchanged = (
+                    item is not None
+                    and item.removed_at is None
+                    and item.detail_ok
+                    and item.entry_hash == entry_hash(entry)
+                )
+                if entry.url and not unchanged:
+                    wanted.append(entry)
+        checks = removal_candidates(known, {e.key for e in listing.entries})
+        if not listing.complete:
+            checks = []
+        results = await asyncio.gather(
+            *(read_detail(fetcher, e.url, options) for e in wanted if e.url),
+            *(read_detail(fetcher, k.url, options) for k in checks if k.url),
+        )
+        outcome.details = {e.key: r for e, r in zip(wanted, results[: len(wanted)], strict=True)}
+        outcome.checks = {k.id: r for k, r in zip(checks, results[len(wanted) :], strict=True)}
+        return outcome, known
+
+    def write(self, outcome: FeedOutcome, known: dict[str, KnownItem]) -> None:
+        job, listing, report = outcome.job, outcome.listing, self.report
+        report.fetches += sum(len(p.response.attempts) for p in listing.pages)
+        report.fetches += sum(len(d.response.attempts) for d in outcome.details.values())
+        report.fetches += sum(len(c.response.attempts) for c in outcome.checks.values())
+        try:
+            with self.sessions() as session, session.begin():
+                changes = persist_feed(
+                    session,
+                    outcome,
+                    known,
+                    self.archive,
+                    self.now,
+                    detail_enabled=self.detail_enabled(job),
+                )
+        except Exception as exc:
+            log.exception("storing the crawl of feed %s failed", job.id)
+            report.failed += 1
+            report.errors.append(f"feed {job.id} ({job.url}): storing failed: {exc}")
+            return
+        if listing.not_modified:
+            report.not_modified += 1
+        elif listing.read_ok:
+            report.ok += 1
+        else:
+            report.failed += 1
+        report.errors.extend(f"feed {job.id}: {e}" for e in listing.errors)
+        report.items_new += changes.new
+        report.items_changed += changes.changed
+        report.items_removed += changes.removed
+        if changes.new or changes.changed or changes.removed:
+            report.changed_unit_ids.add(job.unit_id)
+
+
+def crawl(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    *,
+    feed_ids: Sequence[int] | None = None,
+    now: datetime | None = None,
+) -> CrawlReport:
+    """Crawl the given feeds (default: every enabled feed) and store what was read."""
+    now = now or datetime.now(UTC)
+    with sessions() as session:
+        jobs = load_jobs(session, feed_ids)
+    report = CrawlReport(feeds=len(jobs))
+    run = _Crawl(sessions, settings, now, report)
+    try:
+        _run_sync(run.run(jobs))
+    finally:
+        run.archive.close()
+    return report
+
+
+def _run_sync(coro: object) -> None:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        asyncio.run(coro)  # type: ignore[arg-type]
+        return
+    # Called from inside an event loop (a notebook, an async web handler): run the
+    # crawl on its own loop in a helper thread instead of nesting loops.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, coro).result()  # type: ignore[arg-type]

@@ -1,0 +1,264 @@
+"""The HTTP client of the crawl: one aiohttp session, polite per host, bounded in
+time and size, retrying only what is worth retrying."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import ssl
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Self
+from urllib.parse import urljoin, urlsplit
+
+import aiohttp
+
+from monitor import metrics
+from monitor.fetch.netguard import BlockedAddress, GuardedResolver, NetworkPolicy, blocked_cause
+from monitor.settings import CrawlSettings, Settings
+
+OK = "ok"
+NOT_MODIFIED = "not_modified"
+HTTP_ERROR = "http_error"
+TIMEOUT = "timeout"
+NETWORK_ERROR = "network_error"
+TOO_LARGE = "too_large"
+BLOCKED = "blocked"
+RETRYABLE = frozenset({TIMEOUT, NETWORK_ERROR})
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_CHUNK = 1 << 18
+
+
+@dataclass(slots=True)
+class Attempt:
+    outcome: str
+    status: int | None
+    bytes: int
+    duration: float
+    error: str | None = None
+
+
+@dataclass(slots=True)
+class Response:
+    """The last attempt's answer, with every attempt made to get it."""
+
+    url: str
+    final_url: str
+    outcome: str
+    status: int | None = None
+    body: bytes = b""
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    error: str | None = None
+    duration: float = 0.0
+    attempts: list[Attempt] = field(default_factory=list)
+    # True when retrying cannot help (DNS failure, certificate error).
+    final: bool = False
+
+    def header(self, name: str) -> str | None:
+        lower = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lower:
+                return value
+        return None
+
+    @property
+    def content_type(self) -> str | None:
+        return self.header("Content-Type")
+
+    @property
+    def etag(self) -> str | None:
+        return self.header("ETag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.header("Last-Modified")
+
+
+class _Failure(Exception):
+    def __init__(self, outcome: str, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        self.outcome = outcome
+        self.status = status
+
+
+class _HostGate:
+    """Per-host concurrency and a minimum spacing between request starts."""
+
+    def __init__(self, concurrency: int, rate: float) -> None:
+        self.semaphore = asyncio.Semaphore(max(1, concurrency))
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self.next_start = 0.0
+
+    async def __aenter__(self) -> None:
+        await self.semaphore.acquire()
+        if self.interval:
+            now = time.monotonic()
+            start = max(now, self.next_start)
+            self.next_start = start + self.interval
+            if start > now:
+                await asyncio.sleep(start - now)
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.semaphore.release()
+
+
+class Fetcher:
+    """``async with Fetcher(settings) as f: await f.fetch(url)``."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.config: CrawlSettings = settings.crawl
+        self.policy = NetworkPolicy(settings.allowed_networks)
+        self._gates: dict[str, _HostGate] = defaultdict(
+            lambda: _HostGate(self.config.per_host_concurrency, self.config.per_host_rate)
+        )
+        self._session: aiohttp.ClientSession | None = None
+
+    async def __aenter__(self) -> Self:
+        connector = aiohttp.TCPConnector(
+            limit=self.config.concurrency,
+            limit_per_host=self.config.per_host_concurrency,
+            resolver=GuardedResolver(self.policy),
+            ttl_dns_cache=300,
+        )
+        self._session = aiohttp.ClientSession(
+            connector=connector,
+            timeout=aiohttp.ClientTimeout(
+                total=None,
+                sock_connect=self.config.connect_timeout,
+                sock_read=self.config.read_timeout,
+            ),
+            headers={"User-Agent": self.config.user_agent},
+            auto_decompress=True,
+            raise_for_status=False,
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> Response:
+        """GET ``url`` (conditionally when validators are given), retrying timeouts,
+        network errors and 5xx with capped, jittered exponential backoff."""
+        started = time.perf_counter()
+        attempts: list[Attempt] = []
+        response = Response(url=url, final_url=url, outcome=NETWORK_ERROR)
+        for attempt in range(self.config.retries + 1):
+            if attempt:
+                cap = min(self.config.backoff_max, self.config.backoff_base * 2**attempt)
+                await asyncio.sleep(cap / 2 + random.uniform(0, cap / 2))
+            t0 = time.perf_counter()
+            response = await self._attempt(url, etag, last_modified)
+            attempts.append(
+                Attempt(
+                    response.outcome,
+                    response.status,
+                    len(response.body),
+                    time.perf_counter() - t0,
+                    response.error,
+                )
+            )
+            metrics.FETCHES.labels(response.outcome).inc()
+            metrics.FETCH_BYTES.inc(len(response.body))
+            retry = response.outcome in RETRYABLE and not response.final
+            if not (retry or (response.status or 0) >= 500):
+                break
+        response.attempts = attempts
+        response.duration = time.perf_counter() - started
+        metrics.FETCH_SECONDS.observe(response.duration)
+        return response
+
+    async def _attempt(self, url: str, etag: str | None, last_modified: str | None) -> Response:
+        try:
+            async with asyncio.timeout(self.config.total_timeout):
+                return await self._follow(url, etag, last_modified)
+        except _Failure as failure:
+            return Response(url, url, failure.outcome, failure.status, error=str(failure))
+        except TimeoutError:
+            message = f"no complete answer within {self.config.total_timeout:g}s"
+            return Response(url, url, TIMEOUT, error=message)
+        except aiohttp.ClientConnectorCertificateError as exc:
+            return _final(Response(url, url, NETWORK_ERROR, error=f"certificate error: {exc}"))
+        except aiohttp.ClientSSLError as exc:
+            return _final(Response(url, url, NETWORK_ERROR, error=f"TLS error: {exc}"))
+        except aiohttp.ClientConnectorDNSError as exc:
+            blocked = blocked_cause(exc)
+            if blocked is not None:
+                return Response(url, url, BLOCKED, error=str(blocked))
+            return _final(Response(url, url, NETWORK_ERROR, error=f"DNS failure: {exc}"))
+        except aiohttp.ServerTimeoutError as exc:
+            return Response(url, url, TIMEOUT, error=f"timeout: {exc}")
+        except (aiohttp.ClientError, OSError, ssl.SSLError, ValueError) as exc:
+            blocked = blocked_cause(exc)
+            if blocked is not None:
+                return Response(url, url, BLOCKED, error=str(blocked))
+            return Response(url, url, NETWORK_ERROR, error=f"{type(exc).__name__}: {exc}")
+
+    async def _follow(self, url: str, etag: str | None, last_modified: str | None) -> Response:
+        assert self._session is not None, "use Fetcher as an async context manager"
+        current = url
+        for _hop in range(self.config.max_redirects + 1):
+            parts = urlsplit(current)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise _Failure(NETWORK_ERROR, f"not an http(s) URL: {current}")
+            try:
+                self.policy.check_host(parts.hostname)
+            except BlockedAddress as exc:
+                raise _Failure(BLOCKED, str(exc)) from exc
+            headers = {}
+            if etag:
+                headers["If-None-Match"] = etag
+            if last_modified:
+                headers["If-Modified-Since"] = last_modified
+            async with (
+                self._gates[parts.netloc],
+                self._session.get(current, headers=headers, allow_redirects=False) as resp,
+            ):
+                status = resp.status
+                location = resp.headers.get("Location")
+                if status in _REDIRECTS and location:
+                    current = urljoin(current, location)
+                    continue
+                raw_headers = [(k, v) for k, v in resp.headers.items()]
+                if status == 304:
+                    return Response(url, current, NOT_MODIFIED, status, b"", raw_headers)
+                body = await self._read(resp)
+            outcome = OK if 200 <= status < 300 else HTTP_ERROR
+            error = None if outcome == OK else f"HTTP {status}"
+            return Response(url, current, outcome, status, body, raw_headers, error)
+        raise _Failure(
+            HTTP_ERROR, f"more than {self.config.max_redirects} redirects (last {current})", status
+        )
+
+    async def _read(self, resp: aiohttp.ClientResponse) -> bytes:
+        limit = self.config.max_body_bytes
+        if resp.content_length is not None and resp.content_length > limit:
+            resp.close()
+            raise _Failure(
+                TOO_LARGE,
+                f"Content-Length {resp.content_length} exceeds the {limit}-byte limit",
+                resp.status,
+            )
+        chunks: list[bytes] = []
+        size = 0
+        while chunk := await resp.content.read(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                resp.close()
+                raise _Failure(TOO_LARGE, f"body exceeds the {limit}-byte limit", resp.status)
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _final(response: Response) -> Response:
+    response.final = True
+    return response

@@ -1,0 +1,81 @@
+"""Dates as disclosure pages print them, read in Asia/Shanghai.
+
+An unparseable date is never dropped nor guessed: the caller keeps the text and
+the error this module returns.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from email.utils import parsedate_to_datetime
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+# 2026年11月28日, 2026-5-28 16:05:36, 2026/11/28, 2026.11.28, with optional time.
+_CN = re.compile(
+    r"(?P<y>\d{4})\s*[年\-/.]\s*(?P<m>\d{1,2})\s*[月\-/.]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:[\sT]*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?)?"
+)
+_COMPACT = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
+_ISO_TZ = re.compile(
+    r"\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$"
+)
+_FULLWIDTH = str.maketrans("０１２３４５６７８９：－／．", "0123456789:-/.")
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedDate:
+    text: str
+    day: date | None  # the calendar day in Asia/Shanghai
+    at: datetime | None  # the instant in UTC when the text had a time of day
+    error: str | None = None
+
+
+def parse_date(text: str | None, tz: ZoneInfo = SHANGHAI) -> ParsedDate | None:
+    """Parse one printed date; None for empty input, an error for unreadable text."""
+    if text is None:
+        return None
+    raw = " ".join(str(text).split())
+    if not raw:
+        return None
+    s = raw.translate(_FULLWIDTH)
+    if _ISO_TZ.search(s):
+        try:
+            stamp = datetime.fromisoformat(s.replace("Z", "+00:00"))
+            return ParsedDate(raw, stamp.astimezone(tz).date(), stamp.astimezone(UTC))
+        except ValueError:
+            pass
+    if "," in s or s[:3].isalpha():
+        try:
+            stamp = parsedate_to_datetime(s)
+        except (TypeError, ValueError, IndexError):
+            stamp = None
+        if stamp is not None:
+            if stamp.tzinfo is None:
+                stamp = stamp.replace(tzinfo=tz)
+            return ParsedDate(raw, stamp.astimezone(tz).date(), stamp.astimezone(UTC))
+    match = _CN.search(s) or _COMPACT.match(s)
+    if match is None:
+        return ParsedDate(raw, None, None, f"unrecognised date {raw!r}")
+    try:
+        day = date(int(match["y"]), int(match["m"]), int(match["d"]))
+    except ValueError as exc:
+        return ParsedDate(raw, None, None, f"invalid date {raw!r}: {exc}")
+    at = None
+    if match.groupdict().get("H"):
+        try:
+            clock = time(int(match["H"]), int(match["M"]), int(match["S"] or 0))
+        except ValueError as exc:
+            return ParsedDate(raw, None, None, f"invalid time in {raw!r}: {exc}")
+        at = datetime.combine(day, clock, tz).astimezone(UTC)
+    return ParsedDate(raw, day, at)
+
+
+def from_epoch(value: float) -> ParsedDate:
+    """JSON APIs often give milliseconds since the epoch."""
+    seconds = value / 1000 if value > 10**11 else value
+    stamp = datetime.fromtimestamp(seconds, UTC)
+    return ParsedDate(str(value), stamp.astimezone(SHANGHAI).date(), stamp)
