@@ -42,7 +42,13 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     w = settings.workers
     return {
         "broker_url": settings.broker_url,
-        "broker_transport_options": {"visibility_timeout": w.visibility_timeout},
+        "broker_transport_options": {
+            "visibility_timeout": w.visibility_timeout,
+            # How often a worker looks for messages whose holder vanished (kombu's
+            # default sweep is ~100 s): a tenth of the timeout, between 1 s and 60 s.
+            "unacked_restore_interval": min(max(w.visibility_timeout / 10, 1.0), 60.0),
+            "unacked_restore_throttle": 1,
+        },
         "broker_connection_retry_on_startup": True,
         "broker_connection_max_retries": None,
         "task_queues": [Queue(name) for name in QUEUES],

@@ -54,7 +54,15 @@ PUBLISH_RETRY = {
 }
 
 
+class TransientError(RuntimeError):
+    """Raised by a task for a condition that a later attempt will likely not meet."""
+
+    transient = True
+
+
 def is_transient(exc: BaseException) -> bool:
+    if getattr(exc, "transient", False):
+        return True
     if isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated:
         return True
     return isinstance(exc, TRANSIENT)

@@ -30,7 +30,7 @@ from workers.app import (
     app,
     get_settings,
 )
-from workers.base import StageTask
+from workers.base import StageTask, TransientError
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +112,10 @@ def crawl_feed(
     now = _ts(as_of) if as_of else claims.utcnow()
     report = crawl(self.sessions, settings, feed_ids=[feed_id], now=now)
     with self.unit_of_work() as uow:
+        if report.feeds and not _stored(uow.session, feed_id, now):
+            # The crawl keeps going when storing a feed fails (the database went away
+            # mid-write, say) and only reports it; here that means "not done yet".
+            raise CrawlNotStored(f"feed {feed_id}: crawl not stored: {report.errors[-3:]}")
         claims.complete(uow.session, key, owner=self.owner, now=claims.utcnow())
         if not cycle and report.changed_unit_ids:
             uow.then(
@@ -127,6 +131,16 @@ def crawl_feed(
         "items_removed": report.items_removed,
         "failed": report.failed,
     }
+
+
+class CrawlNotStored(TransientError):
+    pass
+
+
+def _stored(session: Any, feed_id: int, now: datetime) -> bool:
+    """The crawl stores a feed's outcome with ``last_fetched_at = now`` in one transaction."""
+    last = session.execute(select(Feed.last_fetched_at).where(Feed.id == feed_id)).scalar()
+    return last is not None and last >= now
 
 
 def _cycle_fan_in(task: StageTask, uow: Any, params: dict[str, Any]) -> None:

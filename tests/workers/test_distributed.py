@@ -1,0 +1,260 @@
+"""Distributed mode with real parts: Redis (DB 14), PostgreSQL, ``monitor worker``
+processes (real Celery prefork workers) and feeds served over HTTP on 127.0.0.1.
+
+The fault tests inject a fault while a crawl task is mid-flight (the feed server holds
+its request open) and check the run completes with nothing lost and nothing doubled.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.claims import crawl_key
+from monitor.settings import Settings
+from monitor.store.models import Fetch, Item, WorkClaim
+from tests.workers.conftest import Processes, add_feeds, service_env, wait_for
+from tests.workers.feeds_server import ITEMS_PER_FEED, FeedServer
+from workers.app import CRAWL_FEED, EVALUATE_UNITS
+from workers.dispatch import CeleryDispatcher
+
+pytestmark = [pytest.mark.redis, pytest.mark.postgres]
+
+WINDOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+
+
+def _env(tmp_path: Path, pg_url: str, redis_url: str) -> dict[str, str]:
+    return service_env(
+        tmp_path,
+        pg_url,
+        redis_url,
+        # Short, so a message of a worker that died whole comes back within the test.
+        MONITOR_WORKERS__VISIBILITY_TIMEOUT="3",
+        MONITOR_WORKERS__RETRY_BACKOFF="2",
+        MONITOR_WORKERS__RETRY_BACKOFF_MAX="8",
+        MONITOR_CRAWL__RETRIES="0",
+    )
+
+
+def _dispatcher(pg_url: str, redis_url: str, tmp_path: Path) -> CeleryDispatcher:
+    return CeleryDispatcher(
+        Settings(
+            database_url=pg_url,
+            broker_url=redis_url,
+            data_dir=tmp_path / "var",
+            allowed_networks=["127.0.0.0/8"],
+        )
+    )
+
+
+def _start_worker(processes: Processes, env: dict[str, str], name: str, queues: str = "crawl"):  # type: ignore[no-untyped-def]
+    return processes.start(
+        ["worker", "--queues", queues, "--concurrency", "1", "--pool", "prefork", "--name", name],
+        env,
+        name,
+    )
+
+
+def _done(sessions: sessionmaker[Session], key: str) -> bool:
+    with sessions() as session:
+        claim = session.get(WorkClaim, key)
+        return claim is not None and claim.done_at is not None
+
+
+def _items(sessions: sessionmaker[Session], feed_id: int) -> list[str]:
+    with sessions() as session:
+        return sorted(session.execute(select(Item.key).where(Item.feed_id == feed_id)).scalars())
+
+
+def _fetches(sessions: sessionmaker[Session], feed_id: int) -> int:
+    with sessions() as session:
+        return session.execute(
+            select(func.count()).select_from(Fetch).where(Fetch.feed_id == feed_id)
+        ).scalar_one()
+
+
+def _queued(client: redis.Redis, queue: str) -> list[dict[str, object]]:
+    return [json.loads(raw) for raw in client.lrange(queue, 0, -1)]
+
+
+def _expected(name: str) -> list[str]:
+    return sorted(f"{name}-{n}" for n in range(1, ITEMS_PER_FEED + 1))
+
+
+def test_feed_crawled_in_distributed_mode_stores_its_items(
+    tmp_path: Path,
+    redis_url: str,
+    pg_url: str,
+    pg_sessions: sessionmaker[Session],
+    processes: Processes,
+) -> None:
+    with FeedServer() as server:
+        feeds = {n: u for n, u in (("east", server.url("east")), ("west", server.url("west")))}
+        ids = dict(zip(feeds, add_feeds(pg_sessions, list(feeds.values())), strict=True))
+        dispatcher = _dispatcher(pg_url, redis_url, tmp_path)
+        for fid in ids.values():
+            dispatcher.enqueue_crawl(fid, WINDOW)
+            dispatcher.enqueue_crawl(fid, WINDOW)  # a duplicate tick for the same window
+        _start_worker(processes, _env(tmp_path, pg_url, redis_url), "w1")
+        client = redis.Redis.from_url(redis_url)
+        for fid in ids.values():
+            wait_for(lambda fid=fid: _done(pg_sessions, crawl_key(fid, WINDOW)), 45, "crawl")
+        wait_for(lambda: client.llen("crawl") == 0 and client.hlen("unacked") == 0, 20, "acks")
+        for name, fid in ids.items():
+            assert _items(pg_sessions, fid) == _expected(name)
+            assert server.requests[server.path(name)] == 1  # the duplicate tick collapsed
+        # Follow-ups were sent after the commit: one evaluation per crawl that changed.
+        evaluations = _queued(client, "evaluate")
+        assert len(evaluations) == 2
+        assert {m["headers"]["task"] for m in evaluations} == {EVALUATE_UNITS}
+        client.close()
+
+
+@pytest.mark.slow
+def test_worker_killed_mid_crawl_task_is_redelivered_to_another(
+    tmp_path: Path,
+    redis_url: str,
+    pg_url: str,
+    pg_sessions: sessionmaker[Session],
+    processes: Processes,
+) -> None:
+    env = _env(tmp_path, pg_url, redis_url)
+    with FeedServer() as server:
+        (fid,) = add_feeds(pg_sessions, [server.url("north")])
+        server.hang_paths.add(server.path("north"))
+        _dispatcher(pg_url, redis_url, tmp_path).enqueue_crawl(fid, WINDOW)
+        first = _start_worker(processes, env, "w1")
+        assert server.hanging.wait(30), processes.log("w1")
+        # The crawl task is mid-flight and has claimed its window: the machine dies.
+        assert not _done(pg_sessions, crawl_key(fid, WINDOW))
+        processes.kill_group(first)
+        server.release.set()
+        _start_worker(processes, env, "w2")
+        wait_for(lambda: _done(pg_sessions, crawl_key(fid, WINDOW)), 45, "redelivery")
+        assert _items(pg_sessions, fid) == _expected("north")  # nothing lost
+        assert server.requests[server.path("north")] == 2  # the work was really redone
+        assert _fetches(pg_sessions, fid) == 1  # the killed attempt stored nothing
+        client = redis.Redis.from_url(redis_url)
+        wait_for(lambda: client.hlen("unacked") == 0, 20, "the redelivered task's ack")
+        assert len(_queued(client, "evaluate")) == 1  # nothing doubled downstream
+        client.close()
+
+
+def _redis_restart() -> None:
+    subprocess.run(["redis-cli", "-p", "6379", "shutdown", "nosave"], check=False, timeout=30)
+    _redis_start()
+
+
+def _redis_start() -> None:
+    subprocess.run(
+        [
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            "6379",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        check=True,
+        timeout=30,
+    )
+
+
+def _redis_up() -> bool:
+    try:
+        return bool(redis.Redis(socket_timeout=1).ping())
+    except redis.exceptions.ConnectionError:
+        return False
+
+
+@pytest.mark.slow
+def test_redis_restarted_mid_run_the_run_completes(
+    tmp_path: Path,
+    redis_url: str,
+    pg_url: str,
+    pg_sessions: sessionmaker[Session],
+    processes: Processes,
+) -> None:
+    env = _env(tmp_path, pg_url, redis_url)
+    with FeedServer() as server:
+        ids = add_feeds(pg_sessions, [server.url("south"), server.url("upper")])
+        server.hang_paths.add(server.path("south"))
+        dispatcher = _dispatcher(pg_url, redis_url, tmp_path)
+        dispatcher.enqueue_crawl(ids[0], WINDOW)
+        _start_worker(processes, env, "w1")
+        assert server.hanging.wait(30), processes.log("w1")
+        try:
+            _redis_restart()
+        finally:
+            if not _redis_up():
+                _redis_start()
+        wait_for(_redis_up, 20, "redis back")
+        server.release.set()
+        # Work sent after Redis returned is picked up by the same worker.
+        dispatcher.enqueue_crawl(ids[1], WINDOW)
+        for fid in ids:
+            wait_for(lambda fid=fid: _done(pg_sessions, crawl_key(fid, WINDOW)), 45, "crawl")
+        assert _items(pg_sessions, ids[0]) == _expected("south")
+        assert _items(pg_sessions, ids[1]) == _expected("upper")
+        client = redis.Redis.from_url(redis_url)
+        # The follow-up of the task that ran across the restart reached the new Redis.
+        wait_for(lambda: client.llen("evaluate") == 2, 30, "both follow-ups")
+        client.close()
+
+
+def _pg_ctl(action: str) -> None:
+    version = sorted(os.listdir("/etc/postgresql"))[-1]
+    subprocess.run(
+        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action],
+        check=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.slow
+def test_postgresql_restarted_mid_run_the_run_completes(
+    tmp_path: Path,
+    redis_url: str,
+    pg_url: str,
+    pg_sessions: sessionmaker[Session],
+    processes: Processes,
+) -> None:
+    env = _env(tmp_path, pg_url, redis_url)
+    with FeedServer() as server:
+        (fid,) = add_feeds(pg_sessions, [server.url("lower")])
+        pg_sessions.kw["bind"].dispose()
+        server.hang_paths.add(server.path("lower"))
+        _dispatcher(pg_url, redis_url, tmp_path).enqueue_crawl(fid, WINDOW)
+        _start_worker(processes, env, "w1")
+        assert server.hanging.wait(30), processes.log("w1")
+        try:
+            _pg_ctl("stop")
+            # The crawl finishes reading while the database is down: storing fails, the
+            # task retries (transient) until the database is back.
+            server.release.set()
+            wait_for(lambda: "retry" in processes.log("w1").lower(), 20, "a retry")
+        finally:
+            _pg_ctl("start")
+        wait_for(lambda: _done(pg_sessions, crawl_key(fid, WINDOW)), 45, "crawl after restart")
+        assert _items(pg_sessions, fid) == _expected("lower")
+        assert _fetches(pg_sessions, fid) == 1
+        client = redis.Redis.from_url(redis_url)
+        wait_for(lambda: client.llen("evaluate") == 1, 30, "the follow-up")
+        client.close()
+
+
+def test_task_names_are_stable() -> None:
+    assert CRAWL_FEED == "monitor.crawl.feed"
