@@ -1,0 +1,72 @@
+"""``monitor score``: compute, show, export through the real command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session, sessionmaker
+from typer.testing import CliRunner, Result
+
+from monitor.cli.main import app
+from monitor.settings import Settings
+from tests.scoring.factories import add_finding, make_tree
+
+
+def cli(settings: Settings, *args: str) -> Result:
+    env = {"MONITOR_DATABASE_URL": settings.database_url, "MONITOR_CONFIG": "absent.toml"}
+    return CliRunner().invoke(app, list(args), env=env)
+
+
+@pytest.fixture
+def seeded(
+    sqlite_sessions: sessionmaker[Session],
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Settings:
+    monkeypatch.chdir(tmp_path)
+    with sqlite_sessions.begin() as s:
+        units = make_tree(s)
+        add_finding(s, units["v1"], "completeness.required_categories", "财务公开")
+        add_finding(s, units["v1"], "timeliness.unit_silent", "unit")
+    return settings
+
+
+def test_score_show_and_export(seeded: Settings, tmp_path: Path) -> None:
+    result = cli(seeded, "score", "--period", "2026-11", "--as-of", "2026-11-20", "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["totals"]["441702100001"] == 92
+    assert report["computed_for"] == "2026-11-20"
+
+    again = cli(seeded, "score", "--period", "2026-11", "--as-of", "2026-11-20", "--json")
+    assert json.loads(again.output)["unchanged"] == report["inserted"]
+
+    shown = cli(seeded, "score", "show", "441702100001", "--period", "2026-11")
+    assert shown.exit_code == 0, shown.output
+    assert "total" in shown.output and "92.00" in shown.output
+    assert "completeness.required_categories" in shown.output
+    as_json = json.loads(
+        cli(seeded, "score", "show", "441702100001", "--period", "2026-11", "--json").output
+    )
+    total = next(r for r in as_json["scores"] if r["indicator"] == "total")
+    assert sum(e["counted"] for e in total["explanation"]) == 8
+    # Before the computation there was nothing to show.
+    early = cli(
+        seeded, "score", "show", "441702100001", "--period", "2026-11", "--as-of", "2026-11-19"
+    )
+    assert early.exit_code == 1
+
+    for fmt in ("csv", "xlsx", "json"):
+        out = tmp_path / f"scores.{fmt}"
+        res = cli(
+            seeded, "score", "export", "--format", fmt, "--output", str(out), "--period", "2026-11"
+        )
+        assert res.exit_code == 0, res.output
+        assert "wrote 30 rows" in res.output
+    assert load_workbook(tmp_path / "scores.xlsx").active.max_row == 31
+    bad = cli(seeded, "score", "export", "--format", "pdf", "--output", "x.pdf")
+    assert bad.exit_code != 0
