@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from monitor.web.report import PARTS, ScoreRow, TrendPoint
 
 ROW_HEIGHT = 34
-LABEL_WIDTH = 150
-BAR_WIDTH = 420
-VALUE_WIDTH = 60
+LABEL_WIDTH = 120
+BAR_WIDTH = 300
+VALUE_WIDTH = 44
 TOP = 24
 
 

@@ -27,9 +27,9 @@ def test_report_shows_every_town_with_total_and_part_bars(client, seeded: Seeded
 def test_bar_length_follows_score(client):
     html = client.get("/?period=2026-11").text
     chart = html.split("<svg", 1)[1].split("</svg>", 1)[0]
-    # 85 of 100 on a 420 px axis, 58 of 100 likewise.
-    assert 'width="357.0"' in chart
-    assert 'width="243.6"' in chart
+    # 85 of 100 on a 300 px axis, 58 of 100 likewise.
+    assert 'width="255.0"' in chart
+    assert 'width="174.0"' in chart
 
 
 def test_click_town_shows_its_villages(client, seeded: Seeded):
