@@ -189,7 +189,7 @@ def persist_feed(
             row = Item(
                 feed_id=job.id,
                 unit_id=job.unit_id,
-                key=entry.key[:2000],
+                key=entry.key,
                 first_seen=now,
                 last_seen=now,
                 **_apply_fields(fields),
@@ -232,7 +232,7 @@ def persist_feed(
             changes.removed += 1
 
     for key, page in outcome.details.items():
-        item_id = known[key].id if key in known else new_ids.get(key[:2000])
+        item_id = known[key].id if key in known else new_ids.get(key)
         _page_fetch_rows(session, job.id, item_id, "detail", page, evidence, now)
     for item_id, check in outcome.checks.items():
         _page_fetch_rows(session, job.id, item_id, "check", check, evidence, now)

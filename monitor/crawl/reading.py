@@ -5,6 +5,7 @@ Shared by the crawl and by ``monitor inspect``; nothing here touches the databas
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +15,7 @@ from monitor.parse import Detail, Entry, ParseError, parse_detail, parser_for
 PARSE_ERROR = "parse_error"
 DECODE_ERROR = "decode_error"
 GONE_STATUSES = frozenset({404, 410})
+MAX_KEY = 2000  # Item.key's length: longer guids are stored by their digest
 
 
 @dataclass
@@ -122,8 +124,13 @@ async def read_listing(
             listing.errors.append(f"{next_url}: {exc}")
             complete = False
             break
-        fresh = [e for e in page.entries if e.key not in seen_keys]
-        seen_keys.update(e.key for e in fresh)
+        fresh = []
+        for entry in page.entries:  # duplicate guids happen, within a page too
+            if len(entry.key) > MAX_KEY:
+                entry.key = "sha256:" + hashlib.sha256(entry.key.encode()).hexdigest()
+            if entry.key not in seen_keys:
+                seen_keys.add(entry.key)
+                fresh.append(entry)
         listing.entries.extend(fresh)
         note = "; ".join(page.errors) or None
         listing.pages.append(PageRead(response, OK, note, len(fresh)))

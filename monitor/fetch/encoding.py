@@ -56,6 +56,8 @@ def normalise(name: str | None) -> str | None:
     if not name:
         return None
     name = name.strip().strip("\"'").lower()
+    if name in _SUPERSETS:
+        return _SUPERSETS[name]
     try:
         canonical = codecs.lookup(name).name
     except LookupError:

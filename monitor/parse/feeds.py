@@ -23,6 +23,7 @@ _PARSER = etree.XMLParser(
     remove_pis=True,
 )
 _ATOM_ENTRY = "{http://www.w3.org/2005/Atom}entry"
+_ATOM03_ENTRY = "{http://purl.org/atom/ns#}entry"
 _RSS1_ITEM = "{http://purl.org/rss/1.0/}item"
 _TAGS = re.compile(r"<[^>]+>")
 _DOCTYPE_ENTITY = re.compile(r"<!DOCTYPE[^>\[]*\[[^\]]*<!ENTITY", re.IGNORECASE | re.DOTALL)
@@ -93,10 +94,10 @@ def _atom_entry(node: etree._Element) -> Entry | None:
             guid = child.text
         elif name == "category":
             category = category or child.get("term") or child.get("label")
-        elif name == "published":
-            published = child.text
-        elif name == "updated":
-            updated = child.text
+        elif name in ("published", "issued", "created"):
+            published = published or child.text
+        elif name in ("updated", "modified"):
+            updated = updated or child.text
         elif name in ("summary", "content") and summary is None:
             summary = "".join(child.itertext())
     link = link.strip() if link else None
@@ -118,7 +119,7 @@ def _with_lxml(text: str) -> Page:
     root = etree.fromstring(text.encode("utf-8"), _PARSER)
     name = _local(root.tag)
     if name == "feed":
-        make, nodes = _atom_entry, root.iter(_ATOM_ENTRY, "entry")
+        make, nodes = _atom_entry, root.iter(_ATOM_ENTRY, _ATOM03_ENTRY, "entry")
     elif name in ("rss", "RDF", "channel"):
         make, nodes = _rss_item, root.iter("item", _RSS1_ITEM)
     elif name.lower() == "html":
