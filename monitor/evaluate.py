@@ -163,10 +163,13 @@ class _ChunkData:
 def _load_chunk(
     session: Session, unit_ids: list[int], periods: list[Period], since: datetime
 ) -> _ChunkData:
+    # Plain Core rows through the connection: the ORM's row machinery is not needed
+    # for column tuples and costs a third of the load time at a million items.
+    conn = session.connection()
     feeds: dict[int, list[FeedView]] = defaultdict(list)
     feed_unit: dict[int, int] = {}
     feed_category: dict[int, str | None] = {}
-    for row in session.execute(
+    for row in conn.execute(
         select(
             Feed.id, Feed.unit_id, Feed.url, Feed.kind, Feed.category, Feed.enabled, Feed.options
         ).where(Feed.unit_id.in_(unit_ids))
@@ -178,7 +181,7 @@ def _load_chunk(
         feed_category[row.id] = row.category
 
     versions: dict[int, list[ItemVersionView]] = defaultdict(list)
-    for row in session.execute(
+    for row in conn.execute(
         select(
             ItemVersion.item_id,
             ItemVersion.content_hash,
@@ -204,7 +207,7 @@ def _load_chunk(
         )
 
     items: dict[int, list[ItemView]] = defaultdict(list)
-    for row in session.execute(
+    for row in conn.execute(
         select(
             Item.id,
             Item.unit_id,
@@ -250,7 +253,7 @@ def _load_chunk(
 
     fetches: dict[int, list[FetchView]] = defaultdict(list)
     if feed_unit:
-        for row in session.execute(
+        for row in conn.execute(
             select(
                 Fetch.feed_id,
                 Fetch.url,

@@ -37,8 +37,27 @@ def item_day(item: ItemView) -> date:
     return item.published_date or local_date(item.first_seen)
 
 
-def items_in(items: Iterable[ItemView], period: Period) -> list[ItemView]:
-    return [item for item in items if item_day(item) in period]
+# The evaluator hands every rule of a unit the same items tuple, and most rules ask
+# for the same periods: remember the last unit's buckets. One tuple swap keeps it
+# consistent across threads (each caller checks the identity of what it reads).
+_bucket: tuple[object, dict[str, tuple[ItemView, ...]]] = (None, {})
+
+
+def items_in(items: Iterable[ItemView], period: Period) -> tuple[ItemView, ...]:
+    """The items that count for ``period`` (see :func:`item_day`)."""
+    global _bucket
+    if not isinstance(items, tuple):
+        return tuple(item for item in items if item_day(item) in period)
+    current = _bucket
+    if current[0] is not items:
+        current = _bucket = (items, {})
+    hit = current[1].get(period.key)
+    if hit is None:
+        start, end = period.start, period.end
+        hit = current[1][period.key] = tuple(
+            item for item in items if start <= (item.published_date or item_day(item)) <= end
+        )
+    return hit
 
 
 def matches(item: ItemView, keywords: Sequence[str]) -> bool:
