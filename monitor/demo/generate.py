@@ -423,7 +423,7 @@ def _village_faults(
 def _attach(unit: DemoUnit, rng: random.Random, items: list[DemoItem], share: float) -> None:
     for item in items:
         if rng.random() < share:
-            name = f"{item.title[:24]}.pdf"
+            name = f"{item.title}.pdf"
             item.attachments.append(
                 Attachment(name=name, path=f"/files/{unit.code}/{item.id}-1.pdf")
             )
@@ -546,7 +546,7 @@ def _town_faults(unit: DemoUnit, rng: random.Random, items: list[DemoItem], make
         )[:2]:
             item.attachments = [
                 Attachment(
-                    name=f"{item.title[:20]}附件.pdf",
+                    name=f"{item.title}（附件）.pdf",
                     path=f"/files/{unit.code}/{item.id}-1.pdf",
                     broken=True,
                 )
@@ -560,8 +560,10 @@ def _town_faults(unit: DemoUnit, rng: random.Random, items: list[DemoItem], make
 
 def _requests(unit: DemoUnit, rng: random.Random) -> list[DemoRequest]:
     out: list[DemoRequest] = []
+    # One request early in June, so the requests column is never blank on a crawl day.
     received_days = sorted(
-        _day(rng, date(2026, 6, 1), date(2026, 11, 10)) for _ in range(rng.randint(4, 7))
+        [_day(rng, date(2026, 6, 1), date(2026, 6, 20))]
+        + [_day(rng, date(2026, 6, 1), date(2026, 11, 10)) for _ in range(rng.randint(3, 6))]
     )
     specials: list[tuple[date, date | None, bool]] = []
     if unit.code == plan.SILAO:

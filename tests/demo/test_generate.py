@@ -15,7 +15,7 @@ import pytest
 from monitor.calendar import load_calendar
 from monitor.demo import plan
 from monitor.demo.generate import generate_district, org_code, resident_id, uscc
-from monitor.demo.model import DemoItem, DemoUnit, District
+from monitor.demo.model import TOWN_COLUMNS, DemoItem, DemoUnit, District
 from monitor.settings import Settings
 from rules.api import Period
 
@@ -198,3 +198,16 @@ def test_only_the_leak_is_unmasked(district: District) -> None:
         or mobile.search(i.text_on(plan.AS_OF))
     }
     assert leaking == {plan.LEAKS}
+
+
+def test_no_column_is_blank_on_any_crawl_day(district: District) -> None:
+    first = plan.CRAWL_DAYS[0]
+    for unit in district.towns():
+        # The first crawl also judges the month before it (the evaluator's default).
+        cutoff = first.replace(day=1) - timedelta(days=1)
+        assert any(r.received <= cutoff for r in unit.requests), unit.code
+        for column in TOWN_COLUMNS:
+            assert any(i.column == column and i.published <= cutoff for i in unit.items), (
+                unit.code,
+                column,
+            )
