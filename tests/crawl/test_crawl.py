@@ -40,7 +40,7 @@ def serve(site: Site, list_body: bytes, etag: str) -> None:
 
 
 def test_crawl_tracks_new_unchanged_changed_and_removed_items(
-    sqlite_sessions: sessionmaker[Session],
+    sessions: sessionmaker[Session],
     crawl_settings: Settings,
     site: tuple[Site, ThreadServer],
 ) -> None:
@@ -48,16 +48,16 @@ def test_crawl_tracks_new_unchanged_changed_and_removed_items(
     listing = (PAGES / "list_county.html").read_bytes()
     serve(s, listing, '"v1"')
     unit_id, feed_id = add_feed(
-        sqlite_sessions, server.url(BASE + "index.html"), "html", category="村务公开"
+        sessions, server.url(BASE + "index.html"), "html", category="村务公开"
     )
 
-    first = crawl(sqlite_sessions, crawl_settings, now=T0)
+    first = crawl(sessions, crawl_settings, now=T0)
     assert first.errors == []
     assert (first.ok, first.items_new, first.items_changed, first.items_removed) == (1, 4, 0, 0)
     assert first.changed_unit_ids == {unit_id}
     assert all(s.hits[path] == 1 for path in DETAILS)
     assert s.headers_seen[0]["User-Agent"].startswith("disclosure-monitor/")
-    with sqlite_sessions() as session:
+    with sessions() as session:
         item = session.scalars(select(Item).where(Item.key.like("%t20261102_1001.html"))).one()
         assert item.title == "和平村2026年10月村务公开"
         assert item.category == "村务公开"
@@ -80,7 +80,7 @@ def test_crawl_tracks_new_unchanged_changed_and_removed_items(
         assert session.scalar(select(func.count()).select_from(PageFetch)) == 4
 
     # Warm crawl: the listing answers 304, nothing else is fetched.
-    second = crawl(sqlite_sessions, crawl_settings, now=T0 + timedelta(hours=6))
+    second = crawl(sessions, crawl_settings, now=T0 + timedelta(hours=6))
     assert (second.not_modified, second.items_new, second.items_changed) == (1, 0, 0)
     assert all(s.hits[path] == 1 for path in DETAILS)
 
@@ -92,12 +92,12 @@ def test_crawl_tracks_new_unchanged_changed_and_removed_items(
     changed = changed.replace(b'<li><a href="./202609/t20260930_0990.html">', b"<li><a>")
     serve(s, changed, '"v2"')
     del s.pages[BASE + "202609/t20260930_0990.html"]
-    third = crawl(sqlite_sessions, crawl_settings, now=T0 + timedelta(hours=12))
+    third = crawl(sessions, crawl_settings, now=T0 + timedelta(hours=12))
     assert (third.items_new, third.items_changed, third.items_removed) == (0, 1, 1)
     assert s.hits[BASE + "t20261015_0998.html"] == 2
     assert s.hits[BASE + "202611/t20261102_1001.html"] == 1
     assert s.hits[BASE + "202609/t20260930_0990.html"] == 2  # read once, checked once
-    with sqlite_sessions() as session:
+    with sessions() as session:
         gone = session.scalars(select(Item).where(Item.key.like("%t20260930_0990.html"))).one()
         assert gone.removed_at == T0 + timedelta(hours=12)
         edited = session.scalars(select(Item).where(Item.key.like("%t20261015_0998.html"))).one()
