@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from rules._helpers import enabled_feeds, item_day, local_date, reached_ok, reference_day
+from rules._helpers import REACHED, enabled_feeds, item_day, local_date, reached_ok, reference_day
 from rules.api import FeedView, FindingDraft, Rule, RuleContext, RuleParams, Severity
 
 
@@ -20,7 +20,9 @@ class StaleColumns(Rule):
     动态/新闻/要闻/工作; ``policy_keywords``: 通知/公告/政策/文件/规范性). Columns of
     neither type are only checked for blankness. The newest item's day is its
     publication date (first sighting when undated), judged on the as-of day or the
-    period's last day if earlier. A feed never read successfully is not assessable.
+    period's last day if earlier. Staleness needs a successful read after the limit
+    ran out; without one (the feed is down), and for a feed never read, the finding is
+    not assessable.
 
     Bad: 工作动态 column, newest item 2026-03-01, as of 2026-03-20 (19 days > 14).
     Good: 政策文件 column, newest item 2025-11-01, as of 2026-03-20 (< 6 months).
@@ -82,7 +84,19 @@ class StaleColumns(Rule):
             if kind is None:
                 continue
             limit = params.news_days if kind == "news" else params.policy_days
-            if ref - last > timedelta(days=limit):
+            due = last + timedelta(days=limit)
+            if ref > due and not any(
+                f.outcome in REACHED and local_date(f.started_at) > due for f in fetches
+            ):
+                yield FindingDraft(
+                    subject=subject,
+                    message=f"cannot assess column {feed.category or feed.url}: not read "
+                    f"successfully after {due}",
+                    assessable=False,
+                    evidence={**base, "column_type": kind, "newest": str(last), "due": str(due)},
+                )
+                continue
+            if ref > due:
                 yield FindingDraft(
                     subject=subject,
                     message=(
