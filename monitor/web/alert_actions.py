@@ -1,7 +1,5 @@
-"""What an inspector may do to an alert, as transitions with an append-only history.
-
-Area D's ``monitor.alerts`` owns the lifecycle; until it offers these transitions the
-workspace writes them here through the same ``Alert``/``AlertEvent`` models."""
+"""What an inspector may do to an alert, as calls into area D's state machine
+(``monitor.alerts.state``), which refuses illegal moves and writes the history."""
 
 from __future__ import annotations
 
@@ -9,23 +7,26 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from monitor.alerts import state as machine
 from monitor.store.models import Alert, AlertEvent
 
-# action → (states it may start from, state it leads to)
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "acknowledge": (frozenset({"open"}), "acknowledged"),
-    "resolve": (frozenset({"open", "acknowledged", "silenced"}), "resolved"),
-    "silence": (frozenset({"open", "acknowledged"}), "silenced"),
-    "reopen": (frozenset({"silenced", "acknowledged"}), "open"),
+# Action offered in the workspace → the state it leads to.
+ACTIONS: dict[str, str] = {
+    "acknowledge": "acknowledged",
+    "resolve": "resolved",
+    "silence": "silenced",
+    "unsilence": "open",
 }
 
 
 class TransitionError(ValueError):
-    """The alert is not in a state the action starts from."""
+    """The alert is not in a state the action starts from (or the action is malformed)."""
 
 
 def allowed_actions(state: str) -> list[str]:
-    return [name for name, (sources, _) in TRANSITIONS.items() if state in sources]
+    targets = machine.TRANSITIONS.get(state, frozenset())
+    # Reopening a resolved alert is the system's move (its finding came back), not a click.
+    return [a for a, target in ACTIONS.items() if target in targets and state != "resolved"]
 
 
 def apply(
@@ -38,31 +39,13 @@ def apply(
     reason: str = "",
     until: datetime | None = None,
 ) -> AlertEvent:
-    if action not in TRANSITIONS:
-        raise TransitionError(f"unknown action {action}")
-    sources, target = TRANSITIONS[action]
-    if alert.state not in sources:
+    if action not in ACTIONS or action not in allowed_actions(alert.state):
         raise TransitionError(f"cannot {action} an alert that is {alert.state}")
-    if action == "silence" and until is None:
-        raise TransitionError("silence needs an end time")
-    event = AlertEvent(
-        alert_id=alert.id,
-        at=now,
-        from_state=alert.state,
-        to_state=target,
-        actor=actor,
-        reason=reason,
-    )
-    alert.state = target
-    alert.updated_at = now
-    if action == "acknowledge":
-        alert.acknowledged_by = actor
-    elif action == "resolve":
-        alert.resolved_at = now
-    elif action == "silence":
-        alert.silenced_until = until
-    elif action == "reopen":
-        alert.silenced_until = None
-    session.add(event)
+    try:
+        event = machine.transition(
+            session, alert, ACTIONS[action], actor=actor, reason=reason, now=now, until=until
+        )
+    except ValueError as exc:  # IllegalTransition, or a silence without a future end
+        raise TransitionError(str(exc)) from exc
     session.flush()
     return event

@@ -100,7 +100,7 @@ class AlertOut(BaseModel):
 
 
 class ActionIn(BaseModel):
-    action: Literal["acknowledge", "resolve", "silence", "reopen"]
+    action: Literal["acknowledge", "resolve", "silence", "unsilence"]
     reason: str = Field("", max_length=2000)
     silence_hours: float = Field(24.0, gt=0, le=24 * 365)
 
@@ -306,7 +306,7 @@ def create_api() -> FastAPI:
         },
     )
     def act_on_alert(session: Db, viewer: Worker, alert_id: int, body: ActionIn) -> AlertOut:
-        """Acknowledge, resolve, silence (for ``silence_hours``) or reopen an alert."""
+        """Acknowledge, resolve, silence (for ``silence_hours``) or unsilence an alert."""
         alert, code = _visible_alert(session, viewer, alert_id)
         now = utcnow()
         until = now + timedelta(hours=body.silence_hours) if body.action == "silence" else None

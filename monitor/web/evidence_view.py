@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
+from sqlalchemy.orm import Session
 
+from monitor.evidence import EvidenceCorrupt, EvidenceError, read_evidence
 from monitor.settings import Settings
-from monitor.store.models import Evidence, ItemVersion
+from monitor.store.models import ItemVersion
 
 MAX_SHOWN = 200_000
 
@@ -22,24 +22,17 @@ class ArchivedResponse:
     note: str = ""
 
 
-def read_archived(settings: Settings, evidence: Evidence) -> ArchivedResponse:
-    """The archived HTTP response of EVIDENCE, decoded for display.
-
-    Uses area A's ``monitor.evidence`` reader when it offers one, else reads the
-    WARC record at the stored offset itself."""
-    path = Path(evidence.warc_file)
-    if not path.is_absolute():
-        path = settings.evidence_dir / path
-    if not path.exists():
-        return ArchivedResponse(False, [], "", f"archive file {evidence.warc_file} not found")
-    with path.open("rb") as stream:
-        stream.seek(evidence.warc_offset)
-        for record in ArchiveIterator(stream):
-            headers = list(record.http_headers.headers) if record.http_headers else []
-            raw = record.content_stream().read(MAX_SHOWN + 1)
-            note = "truncated" if len(raw) > MAX_SHOWN else ""
-            return ArchivedResponse(True, headers, _decode(raw[:MAX_SHOWN]), note)
-    return ArchivedResponse(False, [], "", "no record at the stored offset")
+def read_archived(session: Session, settings: Settings, evidence_id: int) -> ArchivedResponse:
+    """The archived HTTP response, verified against its digest by ``monitor.evidence``
+    and decoded for display; a missing or altered archive is said, not hidden."""
+    try:
+        record = read_evidence(session, settings, evidence_id)
+    except EvidenceCorrupt as exc:
+        return ArchivedResponse(False, [], "", f"archive does not verify: {exc}")
+    except EvidenceError as exc:
+        return ArchivedResponse(False, [], "", f"archive not found: {exc}")
+    note = "truncated" if len(record.payload) > MAX_SHOWN else ""
+    return ArchivedResponse(True, record.headers, _decode(record.payload[:MAX_SHOWN]), note)
 
 
 def _decode(raw: bytes) -> str:

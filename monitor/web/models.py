@@ -44,13 +44,12 @@ class ApiToken(Base):
 
 
 class Comment(Base):
-    """An inspector's note on an alert (an appeal by the unit is a comment of kind appeal)."""
+    """An inspector's note on an alert. (Appeals are area D's ``Appeal`` rows.)"""
 
     __tablename__ = "web_comment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     alert_id: Mapped[int] = mapped_column(ForeignKey("alert.id"), index=True)
     author: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(20), default="comment")  # comment | appeal
     body: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from monitor.alerts.models import Appeal
+from monitor.appeals import AppealError, decide_appeal, file_appeal
 from monitor.store.base import utcnow
 from monitor.store.models import Alert, Evidence, Feed, Fetch, Finding, Item, ItemVersion, Unit
 from monitor.web import alert_actions
@@ -144,9 +147,15 @@ def alert_detail(request: Request, session: Db, alert_id: int) -> Response:
     comments = session.scalars(
         select(Comment).where(Comment.alert_id == alert.id).order_by(Comment.id)
     ).all()
+    appeals = []
+    if finding is not None:
+        appeals = session.scalars(
+            select(Appeal).where(Appeal.finding_id == finding.id).order_by(Appeal.id)
+        ).all()
     context = {
         "viewer": viewer,
         "alert": alert,
+        "appeals": appeals,
         "unit": session.get(Unit, alert.unit_id),
         "finding": finding,
         "links": evidence_links(finding.evidence if finding else {}),
@@ -193,7 +202,7 @@ def alert_action(
         )
     except alert_actions.TransitionError as exc:
         session.rollback()
-        return RedirectResponse(f"/workspace/alerts/{alert_id}?error={exc}", status_code=303)
+        return _back(alert_id, str(exc))
     session.commit()
     return RedirectResponse(f"/workspace/alerts/{alert_id}", status_code=303)
 
@@ -205,17 +214,85 @@ def alert_comment(
     alert_id: int,
     body: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
-    kind: Annotated[str, Form()] = "comment",
 ) -> Response:
     check_csrf(request, csrf)
     viewer = require_alert_worker(request, session)
     alert = _alert_for(session, viewer, alert_id)
-    if kind not in ("comment", "appeal"):
-        raise HTTPException(422, "kind is comment or appeal")
     if body.strip():
-        session.add(Comment(alert_id=alert.id, author=viewer.name, kind=kind, body=body.strip()))
+        session.add(Comment(alert_id=alert.id, author=viewer.name, body=body.strip()))
         session.commit()
     return RedirectResponse(f"/workspace/alerts/{alert_id}", status_code=303)
+
+
+def _back(alert_id: int, error: str | None = None) -> RedirectResponse:
+    query = f"?{urlencode({'error': error})}" if error else ""
+    return RedirectResponse(f"/workspace/alerts/{alert_id}{query}", status_code=303)
+
+
+@router.post("/workspace/alerts/{alert_id}/appeals")
+def file_alert_appeal(
+    request: Request,
+    session: Db,
+    alert_id: int,
+    operator: Annotated[str, Form()],
+    reason: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Record the unit's appeal against the alert's finding (entered by the inspector)."""
+    check_csrf(request, csrf)
+    viewer = require_alert_worker(request, session)
+    alert = _alert_for(session, viewer, alert_id)
+    if alert.finding_id is None:
+        return _back(alert_id, "this alert has no finding to appeal")
+    try:
+        file_appeal(
+            session,
+            finding_id=alert.finding_id,
+            operator=f"{operator.strip() or 'unit'} (entered by {viewer.name})",
+            reason=reason,
+            now=utcnow(),
+        )
+    except AppealError as exc:
+        session.rollback()
+        return _back(alert_id, str(exc))
+    session.commit()
+    return _back(alert_id)
+
+
+@router.post("/workspace/alerts/{alert_id}/appeals/{appeal_id}/decide")
+def decide_alert_appeal(
+    request: Request,
+    session: Db,
+    alert_id: int,
+    appeal_id: int,
+    outcome: Annotated[str, Form()],
+    reason: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Uphold or overturn an appeal; overturning recomputes the scores that held it."""
+    check_csrf(request, csrf)
+    viewer = require_alert_worker(request, session)
+    alert = _alert_for(session, viewer, alert_id)
+    appeal = session.get(Appeal, appeal_id)
+    if appeal is None or appeal.finding_id != alert.finding_id:
+        raise HTTPException(404, "no such appeal on this alert")
+    if outcome not in ("upheld", "overturned"):
+        return _back(alert_id, "outcome is upheld or overturned")
+    try:
+        decide_appeal(
+            session,
+            request.app.state.settings,
+            appeal_id,
+            inspector=viewer.name,
+            outcome=outcome,  # type: ignore[arg-type]
+            reason=reason,
+            now=utcnow(),
+        )
+    except AppealError as exc:
+        session.rollback()
+        return _back(alert_id, str(exc))
+    session.commit()
+    return _back(alert_id)
 
 
 def evidence_unit_ids(session: Session, evidence_id: int) -> set[int]:
@@ -243,7 +320,7 @@ def evidence_page(request: Request, session: Db, evidence_id: int) -> Response:
     evidence = session.get(Evidence, evidence_id)
     if evidence is None or not _visible(viewer, evidence_unit_ids(session, evidence_id)):
         raise HTTPException(404, "no such evidence")
-    archived = read_archived(request.app.state.settings, evidence)
+    archived = read_archived(session, request.app.state.settings, evidence_id)
     return _render(
         request, "evidence.html", {"viewer": viewer, "evidence": evidence, "archived": archived}
     )

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from monitor.crawl.archive import evidence_digest
 from monitor.store.models import (
     Alert,
     Evidence,
@@ -124,7 +125,7 @@ def seed(session: Session, evidence_dir: Path) -> Seeded:
 
     offset, length = _warc(evidence_dir / "test.warc.gz", feed1.url, ARCHIVED_BODY)
     ev1 = Evidence(
-        sha256=hashlib.sha256(b"1").hexdigest(),
+        sha256=evidence_digest(feed1.url, ARCHIVED_BODY.encode()),
         url=feed1.url,
         warc_file="test.warc.gz",
         warc_offset=offset,

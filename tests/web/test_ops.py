@@ -32,19 +32,19 @@ def test_readyz_fails_when_database_is_unreachable(settings, tmp_path):
     assert response.json()["problems"][0].startswith("database")
 
 
-def test_readyz_checks_broker_in_distributed_mode(settings, sqlite_sessions):
+def test_readyz_checks_broker_in_distributed_mode(settings, web_sessions):
     down = settings.model_copy(
         update={"mode": "distributed", "broker_url": "redis://127.0.0.1:1/0"}
     )
-    with TestClient(create_app(down, sqlite_sessions)) as c:
+    with TestClient(create_app(down, web_sessions)) as c:
         response = c.get("/readyz")
     assert response.status_code == 503
     assert any(p.startswith("broker") for p in response.json()["problems"])
 
 
-def test_readyz_with_live_broker(settings, sqlite_sessions):
+def test_readyz_with_live_broker(settings, web_sessions):
     up = settings.model_copy(update={"mode": "distributed", "broker_url": REDIS_URL})
-    with TestClient(create_app(up, sqlite_sessions)) as c:
+    with TestClient(create_app(up, web_sessions)) as c:
         assert c.get("/readyz").status_code == 200
 
 
@@ -64,13 +64,13 @@ metrics.FETCHES.labels(outcome="timeout").inc(3)
 """
 
 
-def test_metrics_multiprocess_mode(tmp_path, settings, sqlite_sessions, monkeypatch):
+def test_metrics_multiprocess_mode(tmp_path, settings, web_sessions, monkeypatch):
     # A separate process writes its samples to the directory; the scrape merges them.
     directory = tmp_path / "prometheus"
     directory.mkdir()
     env = {"PROMETHEUS_MULTIPROCESS_DIR": str(directory), "PATH": "/usr/bin:/bin"}
     subprocess.run([sys.executable, "-c", SCRIPT], env=env, check=True)
     monkeypatch.setenv("PROMETHEUS_MULTIPROCESS_DIR", str(directory))
-    with TestClient(create_app(settings, sqlite_sessions)) as c:
+    with TestClient(create_app(settings, web_sessions)) as c:
         body = c.get("/metrics").text
     assert 'disclosure_fetches_total{outcome="timeout"} 3.0' in body

@@ -103,10 +103,12 @@ def test_static_css_is_served_by_the_app(client):
     assert "http" not in client.get("/").text.split("<body", 1)[0].replace("http-equiv", "")
 
 
-def test_report_without_scores(settings, sqlite_sessions):
+def test_report_without_scores(tmp_path, sqlite_sessions):
     from fastapi.testclient import TestClient
 
+    from monitor.settings import Settings
     from monitor.web import create_app
 
-    with TestClient(create_app(settings, sqlite_sessions)) as c:
+    empty = Settings(database_url=f"sqlite:///{tmp_path / 'monitor.db'}", data_dir=tmp_path)
+    with TestClient(create_app(empty, sqlite_sessions)) as c:
         assert "No scores have been computed yet" in c.get("/").text

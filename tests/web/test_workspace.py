@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from monitor.alerts.models import Appeal
 from monitor.store.models import Alert, AlertEvent
 from monitor.web.models import Comment
 from tests.web.conftest import csrf_of, login
@@ -77,7 +78,7 @@ def test_queue_filters(client):
     assert "No alerts match" in client.get("/workspace/alerts?state=resolved").text
 
 
-def test_acknowledge_resolve_silence_and_comment(client, sqlite_sessions, seeded: Seeded):
+def test_acknowledge_resolve_silence_and_comment(client, web_sessions, seeded: Seeded):
     login(client, "east")
     alert_id = seeded.ids["alert_east"]
     page = client.get(f"/workspace/alerts/{alert_id}")
@@ -94,7 +95,7 @@ def test_acknowledge_resolve_silence_and_comment(client, sqlite_sessions, seeded
     assert "Silenced until" in silence.text
     client.post(
         f"/workspace/alerts/{alert_id}/comment",
-        data={"body": "村里说是更正", "kind": "appeal", "csrf": csrf},
+        data={"body": "村里说是更正", "csrf": csrf},
     )
     resolved = client.post(
         f"/workspace/alerts/{alert_id}/action", data={"action": "resolve", "csrf": csrf}
@@ -104,7 +105,7 @@ def test_acknowledge_resolve_silence_and_comment(client, sqlite_sessions, seeded
         f"/workspace/alerts/{alert_id}/action", data={"action": "acknowledge", "csrf": csrf}
     )
     assert "cannot acknowledge" in again.text
-    with sqlite_sessions() as session:
+    with web_sessions() as session:
         alert = session.get(Alert, alert_id)
         assert alert.state == "resolved" and alert.acknowledged_by == "east"
         events = session.scalars(select(AlertEvent).where(AlertEvent.alert_id == alert_id)).all()
@@ -115,17 +116,17 @@ def test_acknowledge_resolve_silence_and_comment(client, sqlite_sessions, seeded
         ]
         assert events[0].reason == "calling the village"
         comment = session.scalars(select(Comment)).one()
-        assert comment.kind == "appeal" and comment.author == "east"
+        assert comment.body == "村里说是更正" and comment.author == "east"
 
 
-def test_action_without_csrf_is_refused(client, sqlite_sessions, seeded: Seeded):
+def test_action_without_csrf_is_refused(client, web_sessions, seeded: Seeded):
     login(client, "east")
     alert_id = seeded.ids["alert_east"]
     response = client.post(
         f"/workspace/alerts/{alert_id}/action", data={"action": "acknowledge", "csrf": "forged"}
     )
     assert response.status_code == 403
-    with sqlite_sessions() as session:
+    with web_sessions() as session:
         assert session.get(Alert, alert_id).state == "open"
 
 
@@ -175,3 +176,38 @@ def test_login_does_not_redirect_off_site(client):
         follow_redirects=False,
     )
     assert response.headers["location"] == "/workspace/alerts"
+
+
+def test_appeal_filed_and_decided_in_the_workspace(client, web_sessions, seeded: Seeded):
+    login(client, "east")
+    alert_id = seeded.ids["alert_east"]
+    csrf = csrf_of(client.get(f"/workspace/alerts/{alert_id}").text)
+    page = client.post(
+        f"/workspace/alerts/{alert_id}/appeals",
+        data={"operator": "村委会 王", "reason": "更正了笔误", "csrf": csrf},
+    )
+    assert "pending" in page.text and "村委会 王 (entered by east)" in page.text
+    twice = client.post(
+        f"/workspace/alerts/{alert_id}/appeals",
+        data={"operator": "x", "reason": "again", "csrf": csrf},
+    )
+    assert "already has a pending appeal" in twice.text
+    with web_sessions() as session:
+        appeal = session.scalars(select(Appeal)).one()
+    decided = client.post(
+        f"/workspace/alerts/{alert_id}/appeals/{appeal.id}/decide",
+        data={"outcome": "upheld", "reason": "变更未说明", "csrf": csrf},
+    )
+    assert "upheld" in decided.text and "decided by east" in decided.text
+    with web_sessions() as session:
+        assert session.get(Appeal, appeal.id).state == "upheld"
+
+
+def test_appeal_on_other_jurisdiction_is_404(client, seeded: Seeded):
+    login(client, "west")
+    csrf = csrf_of(client.get("/workspace/alerts").text)
+    response = client.post(
+        f"/workspace/alerts/{seeded.ids['alert_east']}/appeals",
+        data={"operator": "x", "reason": "y", "csrf": csrf},
+    )
+    assert response.status_code == 404
