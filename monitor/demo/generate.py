@@ -345,10 +345,10 @@ def _village_items(unit: DemoUnit, rng: random.Random) -> list[DemoItem]:
         (date(2026, 1, 6), date(2026, 3, 25)),
         (date(2026, 4, 7), date(2026, 5, 26)),
     ):
-        days = sorted(_day(rng, start, end) for _ in range(3))
-        items.append(finance(days[0]))
-        items.append(affairs(days[1], "村务公开"))
-        items.append(affairs(days[2], "党务公开"))
+        archive = sorted(_day(rng, start, end) for _ in range(3))
+        items.append(finance(archive[0]))
+        items.append(affairs(archive[1], "村务公开"))
+        items.append(affairs(archive[2], "党务公开"))
 
     # Live: something every 9–13 days, so no gap reaches the two-week silence limit.
     days: list[date] = []
