@@ -108,7 +108,10 @@ def entries(seed: int, uid: int, base: str, gen: int = 0, fraction: float = 0.01
     if gen >= 1 and changes_in_gen1(seed, uid, fraction):
         fresh = ANCHOR + timedelta(days=7)
         title = f"{town}{village}关于{fresh.month}月新增事项的公示"
-        out.insert(0, _entry(base, uid, uid * 1000 + 999, title, "村务公开", fresh, _SENTENCES[0]))
+        # A mobile number in the text: the privacy rule's finding is what the alert-latency
+        # figure waits for at the webhook.
+        exposed = _SENTENCES[0] + f"联系人：王某某，手机1390731{uid % 10000:04d}。"
+        out.insert(0, _entry(base, uid, uid * 1000 + 999, title, "村务公开", fresh, exposed))
     return out
 
 

@@ -53,10 +53,11 @@ def fetch_manifest(base: str, gen: int | None = None) -> list[dict[str, Any]]:
         return list(json.load(resp)["feeds"])
 
 
-def prepare(db: Path, base: str, limit: int) -> int:
-    """A migrated-equivalent store with the farm's units and feeds; returns feed count."""
+def prepare(db: Path | str, base: str, limit: int) -> int:
+    """A store with the farm's units and feeds (a file path or a database URL): a county,
+    a town and one village per feed. Returns the number of feeds."""
     manifest = fetch_manifest(base)[:limit]
-    engine = make_engine(f"sqlite:///{db}")
+    engine = make_engine(db if isinstance(db, str) else f"sqlite:///{db}")
     import_all_models()
     Base.metadata.create_all(engine)
     with engine.begin() as conn:
