@@ -51,7 +51,21 @@ def demo_settings(settings: Settings) -> Settings:
     networks = list(settings.allowed_networks)
     if "127.0.0.0/8" not in networks:
         networks.append("127.0.0.0/8")
-    return settings.model_copy(update={"allowed_networks": networks})
+    # One local host serves the whole district: the politeness limits meant for a
+    # county platform on the internet would only make the demo wait, and the unit
+    # whose portal is down should cost seconds, not minutes.
+    crawl = settings.crawl.model_copy(
+        update={
+            "per_host_concurrency": 16,
+            "per_host_rate": 2000.0,
+            "connect_timeout": 2.0,
+            "read_timeout": 2.0,
+            "total_timeout": 5.0,
+            "retries": 1,
+            "backoff_base": 0.1,
+        }
+    )
+    return settings.model_copy(update={"allowed_networks": networks, "crawl": crawl})
 
 
 def reset_store(engine: Engine, sessions: sessionmaker[Session], settings: Settings) -> None:
