@@ -19,7 +19,11 @@ from monitor.settings import Settings
 _context: ContextVar[dict[str, Any] | None] = ContextVar("monitor_log_context", default=None)
 
 # Attributes every LogRecord has; anything else was passed with ``extra=`` and is kept.
-_RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+_RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
+    "message",
+    "asctime",
+    "color_message",  # uvicorn's ANSI copy of the message
+}
 
 
 def current_context() -> dict[str, Any]:

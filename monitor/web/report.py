@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.store.models import Finding, Item, Score, Unit
+from rules.api import Period
 
 PARTS = ("completeness", "timeliness")
 
@@ -181,10 +182,20 @@ def explanation(session: Session, unit_id: int, period: str) -> dict[str, Score]
     return latest_scores(session, period, [unit_id]).get(unit_id, {})
 
 
+def period_keys(period: str) -> set[str]:
+    """PERIOD and the months and quarters inside it: a finding is kept on the period
+    its rule judges (a month of finances, a quarter of village affairs)."""
+    try:
+        parsed = Period.parse(period)
+    except ValueError:
+        return {period}
+    return {parsed.key} | {p.key for p in parsed.months()} | {p.key for p in parsed.quarters()}
+
+
 def findings(session: Session, unit_id: int, period: str | None = None) -> list[Finding]:
     query = select(Finding).where(Finding.unit_id == unit_id)
     if period:
-        query = query.where(Finding.period == period)
+        query = query.where(Finding.period.in_(period_keys(period)))
     order = (Finding.status.desc(), Finding.severity, Finding.id)
     return list(session.scalars(query.order_by(*order)))
 
