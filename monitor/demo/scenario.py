@@ -32,6 +32,15 @@ class Expect(NamedTuple):
     path: str | None = None  # the item's path on the site, for item findings
     only_if: str | None = None  # a ruleset setting the finding depends on
 
+    def subject_on(self, base_url: str) -> str:
+        """The subject the rule writes, for the site at ``base_url``."""
+        base = base_url.rstrip("/")
+        if self.path is not None:
+            return f"item:{base}{self.path}"
+        if self.subject.startswith("column:/"):
+            return f"column:{base}{self.subject.removeprefix('column:')}"
+        return self.subject
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -40,6 +49,18 @@ class Scenario:
     as_of: date
     expected: dict[str, list[Expect]]
     traps: dict[str, list[Expect]] = field(default_factory=dict)
+
+    def findings(
+        self, rule_id: str, base_url: str, *, include_conditional: bool = False, traps: bool = False
+    ) -> set[tuple[str, str, str]]:
+        """(unit code, subject, period) as the rule writes them for the site at ``base_url``;
+        with ``traps``, the near misses that must *not* be reported instead."""
+        source = self.traps if traps else self.expected
+        return {
+            (e.unit_code, e.subject_on(base_url), e.period)
+            for e in source.get(rule_id, [])
+            if include_conditional or e.only_if is None
+        }
 
     def expected_units(self, rule_id: str, *, include_conditional: bool = False) -> set[str]:
         return {

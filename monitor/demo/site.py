@@ -3,7 +3,7 @@
 It serves the sample district as the simulated day (``set_today``) sees it: items
 appear on their publication day, change on their edit day, vanish on their deletion
 day. Conditional GETs (ETag, Last-Modified) answer 304; a unit whose portal is down
-answers 500/503; broken attachments answer 404.
+answers 500, 503 or drops the connection; broken attachments answer 404.
 
 Routes::
 
@@ -38,6 +38,9 @@ _RSS = re.compile(r"^/u/(?P<code>\d{12})/rss\.xml$")
 _REQUESTS = re.compile(r"^/u/(?P<code>\d{12})/requests\.json$")
 _FILE = re.compile(r"^/files/(?P<code>\d{12})/(?P<id>\d+)-(?P<n>\d+)\.pdf$")
 _UNIT_PATH = re.compile(r"^/(?:u|files)/(?P<code>\d{12})/")
+
+
+DROP = 0  # pseudo-status: close the connection without answering
 
 
 @dataclass(frozen=True)
@@ -78,9 +81,10 @@ class SiteApp:
         if unit is None:
             return _not_found()
         if unit.down_on(day):
+            # A broken portal fails in turns: 500, 503, or a dropped connection.
             with self._lock:
                 self._errors += 1
-                status = 500 if self._errors % 2 else 503
+                status = (500, 503, DROP)[self._errors % 3]
             return Response(status, render.SERVER_ERROR_PAGE.encode())
         if m := _LIST.match(path):
             column = m["col"]
@@ -150,6 +154,9 @@ class _Handler(BaseHTTPRequestHandler):
         site = self.server.site
         site.count(self.path)
         response = site.app.respond(self.path)
+        if response.status == DROP:
+            self.close_connection = True
+            return
         headers: dict[str, str] = {"Content-Type": response.content_type}
         status, body = response.status, response.body
         if status == 200:

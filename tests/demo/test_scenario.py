@@ -52,3 +52,16 @@ def test_crawl_days_and_as_of(district: District) -> None:
         plan.NO_VILLAGE_AFFAIRS_Q3,
         plan.NO_FINANCE_SEPTEMBER,
     }
+
+
+def test_subjects_as_the_rules_write_them(district: District) -> None:
+    scenario = build_scenario(district)
+    base = "http://127.0.0.1:8765"
+    stale = scenario.findings("timeliness.stale_columns", base + "/")
+    assert stale == {(plan.QIANFENG, f"column:{base}/u/{plan.QIANFENG}/gzdt/list.html", "2026-11")}
+    [(code, subject, period)] = scenario.findings("integrity.backdating", base)
+    assert (code, period) == (plan.BACKDATED, "2026-11")
+    assert subject.startswith(f"item:{base}/u/{plan.BACKDATED}/art/")
+    assert scenario.findings("timeliness.unit_silent", base) == {(plan.SILENT, "unit", "2026-11")}
+    traps = scenario.findings("privacy.personal_data", base, traps=True)
+    assert {code for code, _, _ in traps} == set(plan.MASKED)
