@@ -93,6 +93,8 @@ class WorkerSettings(BaseModel):
     retry_backoff_max: float = 300.0
     # A claim not marked done after this long belongs to a dead worker and may be retaken.
     claim_ttl_seconds: float = 1800.0
+    # Prepended to every broker key, so deployments (or test runs) can share one Redis.
+    broker_key_prefix: str = ""
     scheduler_lock_key: str = "monitor:scheduler:lock"
     scheduler_lock_ttl: float = 30.0
     scheduler_standby_poll: float = 5.0
