@@ -15,7 +15,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from monitor.settings import Settings
 from monitor.store.db import make_engine, make_sessionmaker
-from monitor.web import ops, public, workspace
+from monitor.web import ops, public, report, workspace
 from monitor.web.api import create_api
 from monitor.web.deps import csrf_token
 
@@ -31,6 +31,7 @@ def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.globals["csrf_token"] = csrf_token
     templates.env.filters["score"] = _fmt
+    templates.env.globals["describe"] = report.describe
     return templates
 
 

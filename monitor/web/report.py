@@ -218,3 +218,46 @@ def ancestors(unit: Unit) -> list[Unit]:
         chain.append(node)
         node = node.parent
     return list(reversed(chain))
+
+
+@dataclass
+class Deduction:
+    text: str
+    points: float | None = None  # what it cost, negative; None for notes
+    finding_id: int | None = None
+    children: list[tuple[str, Any]] = field(default_factory=list)
+
+
+def describe(entry: Any) -> Deduction:
+    """One line of a score's explanation (area D's entries: a finding's deduction, a
+    veto cap, or the roll-up of children) in words for the public page."""
+    if not isinstance(entry, dict):
+        return Deduction(str(entry))
+    kind = entry.get("kind")
+    if kind == "veto":
+        rules = sorted({f.get("rule_id", "?") for f in entry.get("findings", [])})
+        return Deduction(f"Veto: total capped at {entry.get('cap')} ({', '.join(rules)})")
+    if kind == "rollup":
+        text = (
+            f"Roll-up: own {entry.get('own_value')} × {entry.get('own_weight')}"
+            f" + mean of units below {entry.get('children_mean')} × {entry.get('children_weight')}"
+        )
+        children = [(c.get("unit", "?"), c.get("value")) for c in entry.get("children", [])]
+        return Deduction(text, children=children)
+    counted = entry.get("counted", entry.get("points"))
+    parts = [str(entry.get("rule_id", "?"))]
+    if entry.get("subject"):
+        parts.append(f"({entry['subject']})")
+    if entry.get("period"):
+        parts.append(f"· {entry['period']}")
+    if entry.get("reason"):
+        parts.append(f": {entry['reason']}")
+    note = entry.get("note")
+    if note:
+        parts.append(f"[{note}]")
+    full = entry.get("points")
+    if isinstance(counted, int | float) and isinstance(full, int | float) and counted < full:
+        parts.append(f"(of {full:g})")
+    points = -abs(float(counted)) if isinstance(counted, int | float) else None
+    finding_id = entry.get("finding_id") if isinstance(entry.get("finding_id"), int) else None
+    return Deduction(" ".join(parts), points, finding_id)

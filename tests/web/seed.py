@@ -40,13 +40,18 @@ class Seeded:
 
 
 def _scores(session: Session, unit: Unit, period: str, total: float, comp: float, time: float):
+    # The shape of area D's explanation entries (monitor.scoring.calculate).
     explanation = (
         [
             {
+                "indicator": "timeliness",
                 "finding_id": None,
                 "rule_id": "timeliness.publication_lag",
-                "points": -(100 - total),
-                "reason": "published late",
+                "period": period,
+                "subject": "k1",
+                "severity": "medium",
+                "points": 100 - total,
+                "counted": 100 - total,
             }
         ]
         if total < 100

@@ -6,6 +6,7 @@ from monitor.web.charts import BAR_WIDTH, LABEL_WIDTH, bar_chart, line_chart
 from monitor.web.report import (
     ScoreRow,
     TrendPoint,
+    describe,
     most_improved,
     period_keys,
     previous_period,
@@ -70,3 +71,33 @@ def test_period_keys_cover_months_and_quarters():
     assert period_keys("2026-Q4") >= {"2026-Q4", "2026-10", "2026-11", "2026-12"}
     assert "2026-11" in period_keys("2026")
     assert period_keys("odd") == {"odd"}
+
+
+def test_describe_explanation_entries():
+    capped = describe(
+        {
+            "finding_id": 7,
+            "rule_id": "timeliness.publication_lag",
+            "subject": "k",
+            "points": 1,
+            "counted": 0.5,
+            "note": "cap reached",
+            "period": "2026-11",
+        }
+    )
+    assert capped.points == -0.5 and capped.finding_id == 7
+    assert "cap reached" in capped.text and "(of 1)" in capped.text
+    veto = describe({"kind": "veto", "cap": 59, "findings": [{"rule_id": "availability.x"}]})
+    assert veto.points is None and "capped at 59" in veto.text
+    rollup = describe(
+        {
+            "kind": "rollup",
+            "own_value": 80,
+            "own_weight": 0.4,
+            "children_mean": 70,
+            "children_weight": 0.6,
+            "children": [{"unit": "330101001001", "value": 70}],
+        }
+    )
+    assert rollup.children == [("330101001001", 70)] and "0.6" in rollup.text
+    assert describe("free text").text == "free text"
