@@ -35,6 +35,7 @@ __all__ = [
     "FeedRow",
     "RegistryError",
     "UnitRow",
+    "UnitSummary",
     "derive_kind",
     "derive_level",
     "import_feeds",
@@ -45,13 +46,14 @@ __all__ = [
     "parent_code_of",
     "read_feed_rows",
     "read_unit_rows",
+    "upsert_units",
 ]
 
 FEED_KINDS = ("rss", "atom", "html", "json")
 DEFAULT_INTERVAL_MINUTES = 360
 
-# Longest suffix first: "居民委员会" must win over "委员会"-less forms, "街道办事处"
-# over "街道", and "乡" is checked after "镇" ("乡镇" names do not occur as units).
+# Checked in order, longer suffixes before the shorter ones they end with; the
+# statistical names (…村民委员会, …社区居民委员会) and the short ones (…村, …社区) both work.
 _TOWN_SUFFIXES: tuple[tuple[str, str], ...] = (
     ("街道办事处", "street"),
     ("街道", "street"),
@@ -106,7 +108,7 @@ def derive_level(code: str) -> str:
 
 
 def derive_kind(name: str, level: str) -> str:
-    """The unit kind from the name suffix; ``None``-free: raises when it cannot tell."""
+    """The unit kind from the name's suffix; raises ValueError when it cannot tell."""
     name = name.strip()
     if level == "county":
         return "county"
@@ -360,12 +362,12 @@ def import_feeds(session: Session, path: str | Path) -> int:
     for line, row in rows:
         if row.unit_code not in units:
             raise RegistryError(source, line, f"unit {row.unit_code} is not registered")
-    existing = {
-        (feed.unit_id, feed.url): feed
-        for feed in session.scalars(
-            select(Feed).where(Feed.unit_id.in_([u.id for u in units.values()]))
-        )
-    }
+    unit_ids = sorted(u.id for u in units.values())
+    existing: dict[tuple[int, str], Feed] = {}
+    for start in range(0, len(unit_ids), 500):
+        chunk = unit_ids[start : start + 500]
+        for feed in session.scalars(select(Feed).where(Feed.unit_id.in_(chunk))):
+            existing[(feed.unit_id, feed.url)] = feed
     for _line, row in rows:
         unit = units[row.unit_code]
         feed = existing.get((unit.id, row.url))
