@@ -50,6 +50,11 @@ __all__ = [
 ]
 
 FEED_KINDS = ("rss", "atom", "html", "json")
+KINDS_BY_LEVEL: dict[str, tuple[str, ...]] = {
+    "county": ("county",),
+    "town": ("township", "town", "street"),
+    "village": ("village", "community"),
+}
 DEFAULT_INTERVAL_MINUTES = 360
 
 # Checked in order, longer suffixes before the shorter ones they end with; the
@@ -212,6 +217,10 @@ def _unit_row(raw: dict[str, Any], line: int | None = None) -> UnitRow:
     kind = (raw.get("kind") or "").strip() or derive_kind(name, level)
     if kind not in KINDS:
         raise ValueError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    if kind not in KINDS_BY_LEVEL[level]:
+        raise ValueError(
+            f"kind {kind!r} is not a {level} kind ({', '.join(KINDS_BY_LEVEL[level])})"
+        )
     parent = (raw.get("parent_code") or "").strip()
     parent_code = normalise_code(parent) if parent else parent_code_of(code)
     return UnitRow(code=code, name=name, level=level, kind=kind, parent_code=parent_code, line=line)

@@ -111,3 +111,8 @@ def test_feed_yaml_error_names_the_entry_line() -> None:
 def test_feed_unknown_field_is_rejected() -> None:
     with pytest.raises(RegistryError, match=r"f\.csv:2: colour: Extra inputs"):
         read_feed_rows("unit_code,url,kind,colour\n445302,https://a.example/,rss,red\n", "f.csv")
+
+
+def test_kind_must_fit_the_level() -> None:
+    with pytest.raises(RegistryError, match=r"u\.csv:2: kind 'street' is not a village kind"):
+        read_unit_rows("code,name,kind\n445302102202,水东村,street\n", "u.csv")
