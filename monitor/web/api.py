@@ -134,7 +134,7 @@ def alert_worker(viewer: Who) -> Viewer:
 Worker = Annotated[Viewer, Depends(alert_worker)]
 
 
-def _paginate(session: Session, query: Select[Any], page: int, per_page: int) -> tuple[list, int]:
+def _paginate(session: Session, query: Select, page: int, per_page: int) -> tuple[list, int]:
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.execute(query.offset((page - 1) * per_page).limit(per_page)).all()
     return [tuple(r) for r in rows], total
@@ -164,7 +164,9 @@ def create_api() -> FastAPI:
         docs_url="/docs",
         redoc_url=None,
     )
-    not_found = {404: {"model": Problem, "description": "No such thing (or not yours)."}}
+    not_found: dict[int | str, dict[str, Any]] = {
+        404: {"model": Problem, "description": "No such thing (or not yours)."}
+    }
 
     @api.get("/periods", responses=ERRORS)
     def list_periods(session: Db, viewer: Who) -> list[str]:

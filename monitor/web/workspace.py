@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlencode
@@ -35,7 +36,7 @@ SEVERITIES = ("critical", "high", "medium", "low", "info")
 STATES = ("open", "acknowledged", "silenced", "resolved")
 
 
-def _render(request: Request, name: str, context: dict[str, object], status: int = 200):
+def _render(request: Request, name: str, context: Mapping[str, object], status: int = 200):
     return request.app.state.templates.TemplateResponse(request, name, context, status_code=status)
 
 
@@ -147,7 +148,7 @@ def alert_detail(request: Request, session: Db, alert_id: int) -> Response:
     comments = session.scalars(
         select(Comment).where(Comment.alert_id == alert.id).order_by(Comment.id)
     ).all()
-    appeals = []
+    appeals: Sequence[Appeal] = []
     if finding is not None:
         appeals = session.scalars(
             select(Appeal).where(Appeal.finding_id == finding.id).order_by(Appeal.id)
