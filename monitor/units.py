@@ -229,7 +229,9 @@ def _unit_row(raw: dict[str, Any], line: int | None = None) -> UnitRow:
 def _describe(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'row'}: {err['msg']}" for err in exc.errors()
+            f"{'.'.join(str(p) for p in err['loc']) or 'row'}: "
+            + str(err["msg"]).removeprefix("Value error, ")
+            for err in exc.errors()
         )
     return str(exc)
 

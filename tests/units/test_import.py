@@ -82,9 +82,13 @@ BAD_FILES = [
     ("units_bad_level.csv", None, r"units_bad_level.csv:3: level 'village' contradicts code"),
     ("units_bad_code.csv", None, r"units_bad_code.csv:3: code '44530210200' is not a 6-"),
     ("units_orphan.csv", None, r"units_orphan.csv:3: parent 445302199000 of 445302199201"),
-    ("units.csv", "feeds_bad.yaml", r"feeds_bad.yaml:5: url: Value error, url 'ftp:"),
+    ("units.csv", "feeds_bad.yaml", r"feeds_bad.yaml:5: url: url 'ftp:"),
     ("units.csv", "feeds_unknown_unit.csv", r"feeds_unknown_unit.csv:3: unit 445302999000 is"),
-    ("units.csv", "feeds_bad_options.csv", r"feeds_bad_options.csv:2: options: Value error"),
+    (
+        "units.csv",
+        "feeds_bad_options.csv",
+        r"feeds_bad_options.csv:2: options: options is not valid JSON",
+    ),
 ]
 
 
