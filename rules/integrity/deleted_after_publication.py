@@ -34,17 +34,18 @@ class DeletedAfterPublication(Rule):
 
     def evaluate(self, ctx: RuleContext) -> Iterable[FindingDraft]:
         words = ctx.params.withdrawal_words
+        removed_items = [
+            (item, local_date(item.removed_at)) for item in ctx.items if item.removed_at is not None
+        ]
+        removed_items = [(item, day) for item, day in removed_items if day in ctx.period]
+        if not removed_items:
+            return
         notices = [
             other.title + other.text
             for other in ctx.items
             if any(word in other.title for word in words)
         ]
-        for item in ctx.items:
-            if item.removed_at is None:
-                continue
-            removed = local_date(item.removed_at)
-            if removed not in ctx.period:
-                continue
+        for item, removed in removed_items:
             if (removed - item_day(item)).days > ctx.params.max_age_days:
                 continue
             validity = str((item.meta or {}).get("validity") or "")
@@ -57,6 +58,6 @@ class DeletedAfterPublication(Rule):
                 message=f"removed on {removed} after publication on {item_day(item)}, "
                 "with no withdrawal notice",
                 evidence=item_evidence(
-                    item, removed_at=item.removed_at.isoformat(), published=str(item_day(item))
+                    item, removed_at=str(removed), published=str(item_day(item))
                 ),
             )
