@@ -65,13 +65,20 @@ def _latest_scores(session: Session, period: Period) -> dict[int, dict[str, floa
     return out
 
 
+def period_keys(period: Period) -> set[str]:
+    """The period and every month and quarter inside it: findings are kept on the
+    period their rule judges (a month of finances, a quarter of village affairs)."""
+    return {period.key} | {p.key for p in period.months()} | {p.key for p in period.quarters()}
+
+
 def build_summary(session: Session, period: Period, worst_n: int = 10) -> Summary:
     units = session.scalars(select(Unit).order_by(Unit.code)).all()
     scores = _latest_scores(session, period)
+    keys = period_keys(period)
     findings = Counter(
         session.scalars(
             select(Finding.unit_id).where(
-                Finding.status == "open", Finding.assessable, Finding.period == period.key
+                Finding.status == "open", Finding.assessable, Finding.period.in_(keys)
             )
         ).all()
     )
@@ -113,7 +120,7 @@ def build_summary(session: Session, period: Period, worst_n: int = 10) -> Summar
     )
     by_rule = Counter(
         session.scalars(
-            select(Finding.rule_id).where(Finding.status == "open", Finding.period == period.key)
+            select(Finding.rule_id).where(Finding.status == "open", Finding.period.in_(keys))
         ).all()
     )
     return Summary(

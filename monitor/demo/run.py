@@ -11,6 +11,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, select
@@ -27,6 +28,7 @@ from monitor.store.models import Unit
 from monitor.summary import Summary, build_summary
 
 DEMO_COUNTY_PREFIX = "445302"
+DEMO_RULESET = Path(__file__).parent / "data" / "ruleset.yaml"
 # The hour of the simulated crawl each day, local time: office hours, as a person would.
 CRAWL_HOUR = time(10, 0)
 
@@ -65,7 +67,10 @@ def demo_settings(settings: Settings) -> Settings:
             "backoff_base": 0.1,
         }
     )
-    return settings.model_copy(update={"allowed_networks": networks, "crawl": crawl})
+    update: dict[str, object] = {"allowed_networks": networks, "crawl": crawl}
+    if settings.ruleset is None:
+        update["ruleset"] = DEMO_RULESET
+    return settings.model_copy(update=update)
 
 
 def reset_store(engine: Engine, sessions: sessionmaker[Session], settings: Settings) -> None:

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 957cc5ee9996
+Revision ID: 82a191595329
 Revises:
-Create Date: 2026-11-28 19:03:39.566218
+Create Date: 2026-11-28 19:18:05.391144
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from sqlalchemy.dialects import postgresql
 
 import monitor.store.base
 
-revision: str = "957cc5ee9996"
+revision: str = "82a191595329"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -191,6 +191,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_score_unit_id"), ["unit_id"], unique=False)
 
     op.create_table(
+        "web_user",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("role", sa.String(length=20), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=True),
+        sa.Column("password_hash", sa.String(length=200), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("created_at", monitor.store.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name=op.f("fk_web_user_unit_id_unit")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_web_user")),
+        sa.UniqueConstraint("name", name=op.f("uq_web_user_name")),
+    )
+    op.create_table(
         "alert",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("dedup_key", sa.String(length=700), nullable=False),
@@ -217,6 +230,28 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("alert", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_alert_unit_id"), ["unit_id"], unique=False)
+
+    op.create_table(
+        "appeal",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("finding_id", sa.Integer(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("filed_by", sa.String(length=200), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("filed_at", monitor.store.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("decided_by", sa.String(length=200), nullable=True),
+        sa.Column("decision_reason", sa.Text(), nullable=True),
+        sa.Column("decided_at", monitor.store.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["finding_id"], ["finding.id"], name=op.f("fk_appeal_finding_id_finding")
+        ),
+        sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name=op.f("fk_appeal_unit_id_unit")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_appeal")),
+    )
+    with op.batch_alter_table("appeal", schema=None) as batch_op:
+        batch_op.create_index("ix_appeal_finding_state", ["finding_id", "state"], unique=False)
+        batch_op.create_index(batch_op.f("ix_appeal_unit_id"), ["unit_id"], unique=False)
 
     op.create_table(
         "fetch",
@@ -283,6 +318,23 @@ def upgrade() -> None:
         batch_op.create_index("ix_item_unit_published", ["unit_id", "published_date"], unique=False)
 
     op.create_table(
+        "web_api_token",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("created_at", monitor.store.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", monitor.store.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", monitor.store.base.UTCDateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["web_user.id"], name=op.f("fk_web_api_token_user_id_web_user")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_web_api_token")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_web_api_token_token_hash")),
+    )
+    with op.batch_alter_table("web_api_token", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_web_api_token_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
         "alert_event",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("alert_id", sa.Integer(), nullable=False),
@@ -299,6 +351,31 @@ def upgrade() -> None:
     with op.batch_alter_table("alert_event", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_alert_event_alert_id"), ["alert_id"], unique=False)
 
+    op.create_table(
+        "appeal_event",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("appeal_id", sa.Integer(), nullable=False),
+        sa.Column("at", monitor.store.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("from_state", sa.String(length=16), nullable=True),
+        sa.Column("to_state", sa.String(length=16), nullable=False),
+        sa.Column("actor", sa.String(length=200), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["appeal_id"], ["appeal.id"], name=op.f("fk_appeal_event_appeal_id_appeal")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_appeal_event")),
+    )
+    with op.batch_alter_table("appeal_event", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_appeal_event_appeal_id"), ["appeal_id"], unique=False)
+
+    op.create_table(
+        "item_entry",
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("entry_hash", sa.String(length=64), nullable=False),
+        sa.Column("detail_ok", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_item_entry_item_id_item")),
+        sa.PrimaryKeyConstraint("item_id", name=op.f("pk_item_entry")),
+    )
     op.create_table(
         "item_version",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -327,19 +404,77 @@ def upgrade() -> None:
     with op.batch_alter_table("item_version", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_item_version_item_id"), ["item_id"], unique=False)
 
+    op.create_table(
+        "page_fetch",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("feed_id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=True),
+        sa.Column("role", sa.String(length=16), nullable=False),
+        sa.Column("url", sa.String(length=2000), nullable=False),
+        sa.Column("started_at", monitor.store.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("outcome", sa.String(length=32), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=True),
+        sa.Column("bytes", sa.BigInteger(), nullable=False),
+        sa.Column("duration", sa.Float(), nullable=False),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("evidence_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["evidence_id"], ["evidence.id"], name=op.f("fk_page_fetch_evidence_id_evidence")
+        ),
+        sa.ForeignKeyConstraint(["feed_id"], ["feed.id"], name=op.f("fk_page_fetch_feed_id_feed")),
+        sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_page_fetch_item_id_item")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_page_fetch")),
+    )
+    with op.batch_alter_table("page_fetch", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_page_fetch_feed_id"), ["feed_id"], unique=False)
+        batch_op.create_index("ix_page_fetch_item_started", ["item_id", "started_at"], unique=False)
+
+    op.create_table(
+        "web_comment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("alert_id", sa.Integer(), nullable=False),
+        sa.Column("author", sa.String(length=200), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("at", monitor.store.base.UTCDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["alert_id"], ["alert.id"], name=op.f("fk_web_comment_alert_id_alert")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_web_comment")),
+    )
+    with op.batch_alter_table("web_comment", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_web_comment_alert_id"), ["alert_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("web_comment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_web_comment_alert_id"))
+
+    op.drop_table("web_comment")
+    with op.batch_alter_table("page_fetch", schema=None) as batch_op:
+        batch_op.drop_index("ix_page_fetch_item_started")
+        batch_op.drop_index(batch_op.f("ix_page_fetch_feed_id"))
+
+    op.drop_table("page_fetch")
     with op.batch_alter_table("item_version", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_item_version_item_id"))
 
     op.drop_table("item_version")
+    op.drop_table("item_entry")
+    with op.batch_alter_table("appeal_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_appeal_event_appeal_id"))
+
+    op.drop_table("appeal_event")
     with op.batch_alter_table("alert_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_alert_event_alert_id"))
 
     op.drop_table("alert_event")
+    with op.batch_alter_table("web_api_token", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_web_api_token_user_id"))
+
+    op.drop_table("web_api_token")
     with op.batch_alter_table("item", schema=None) as batch_op:
         batch_op.drop_index("ix_item_unit_published")
 
@@ -348,10 +483,16 @@ def downgrade() -> None:
         batch_op.drop_index("ix_fetch_feed_started")
 
     op.drop_table("fetch")
+    with op.batch_alter_table("appeal", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_appeal_unit_id"))
+        batch_op.drop_index("ix_appeal_finding_state")
+
+    op.drop_table("appeal")
     with op.batch_alter_table("alert", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_alert_unit_id"))
 
     op.drop_table("alert")
+    op.drop_table("web_user")
     with op.batch_alter_table("score", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_score_unit_id"))
 
