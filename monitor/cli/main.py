@@ -36,3 +36,7 @@ for _info in sorted(pkgutil.iter_modules(monitor.cli.__path__), key=lambda m: m.
     _register = getattr(_module, "register", None)
     if callable(_register):
         _register(app)
+
+
+if __name__ == "__main__":
+    app()
