@@ -131,6 +131,9 @@ class Settings(BaseSettings):
     calendar_file: Path | None = None
     web_host: str = "127.0.0.1"
     web_port: int = 8000
+    cycle_minutes: float = Field(
+        15.0, description="Embedded mode: how often `monitor run` crawls due feeds and re-judges."
+    )
     secret_key: str = "change-me"
     log_json: bool = False
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
