@@ -24,7 +24,8 @@ SESSION_COOKIE = "monitor_session"
 
 
 def _fmt(value: float | None) -> str:
-    return "–" if value is None else f"{value:g}"
+    # One decimal is what a reader compares; exports and the API keep full precision.
+    return "–" if value is None else f"{round(value, 1):g}"
 
 
 def _templates() -> Jinja2Templates:

@@ -86,7 +86,7 @@ def bar_chart(rows: list[ScoreRow], hrefs: dict[int, str]) -> BarChart:
                 name=row.name,
                 href=hrefs.get(row.unit_id),
                 bars=bars,
-                total_text="–" if row.total is None else f"{row.total:g}",
+                total_text="–" if row.total is None else f"{round(row.total, 1):g}",
             )
         )
     ticks = [(LABEL_WIDTH + BAR_WIDTH * f, f"{int(f * 100)}%") for f in (0, 0.25, 0.5, 0.75, 1)]
@@ -124,5 +124,5 @@ def line_chart(points: list[TrendPoint], width: int = 480, height: int = 120) ->
         y = pad_y + (height - 2 * pad_y) * (1 - _frac(point.value, 100.0))
         path_parts.append(f"{'L' if pen_down else 'M'}{x:.1f},{y:.1f}")
         pen_down = True
-        placed.append((round(x, 1), round(y, 1), point.period, f"{point.value:g}"))
+        placed.append((round(x, 1), round(y, 1), point.period, f"{round(point.value, 1):g}"))
     return LineChart(width, height, placed, " ".join(path_parts))

@@ -117,6 +117,7 @@ def unit_page(request: Request, session: Db, code: str, period: str | None = Non
         "findings": report.findings(session, unit.id, chosen),
         "history": report.history(session, unit.id),
         "children": sorted(unit.children, key=lambda u: u.code),
+        "names": {u.code: u.name for u in unit.children},
         "trend": line_chart(report.trend(session, unit.id, chosen)) if chosen else None,
         "viewer": current_viewer(request, session),
     }

@@ -168,18 +168,18 @@ def alert_detail(request: Request, session: Db, alert_id: int) -> Response:
 
 
 def evidence_links(evidence: dict) -> list[tuple[str, str]]:
-    """(label, href) for what a finding's evidence points at."""
-    links = []
+    """(label, href) for what a finding's evidence points at, each once."""
+    links: dict[str, str] = {}
     for key, prefix in (("evidence_id", "/workspace/evidence/"), ("item_id", "/workspace/items/")):
-        values = evidence.get(key)
-        plural = evidence.get(key + "s") or []
-        for value in ([values] if values is not None else []) + list(plural):
+        single = evidence.get(key)
+        values = ([single] if single is not None else []) + list(evidence.get(key + "s") or [])
+        for value in values:
             if isinstance(value, int):
-                links.append((f"{key.replace('_id', '')} {value}", f"{prefix}{value}"))
+                links[f"{prefix}{value}"] = f"{key.removesuffix('_id')} {value}"
     url = evidence.get("url")
     if isinstance(url, str) and url.startswith(("http://", "https://")):
-        links.append(("source page", url))
-    return links
+        links[url] = "source page"
+    return [(label, href) for href, label in links.items()]
 
 
 @router.post("/workspace/alerts/{alert_id}/action")

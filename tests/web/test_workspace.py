@@ -211,3 +211,14 @@ def test_appeal_on_other_jurisdiction_is_404(client, seeded: Seeded):
         data={"operator": "x", "reason": "y", "csrf": csrf},
     )
     assert response.status_code == 404
+
+
+def test_evidence_links_are_listed_once():
+    from monitor.web.workspace import evidence_links
+
+    links = evidence_links({"evidence_id": 1, "evidence_ids": [1, 2], "item_id": 5, "url": None})
+    assert links == [
+        ("evidence 1", "/workspace/evidence/1"),
+        ("evidence 2", "/workspace/evidence/2"),
+        ("item 5", "/workspace/items/5"),
+    ]
