@@ -57,7 +57,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=Path("bench/RESULTS.md"),
         help="where to write the report ('-' for nowhere)",
     )
-    p.add_argument("--timeout", type=float, default=600.0, help="per process, seconds")
+    p.add_argument("--timeout", type=float, default=1800.0, help="per process, seconds")
     p.add_argument(
         "--budget-s",
         type=float,

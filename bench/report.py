@@ -152,9 +152,15 @@ def targets(figs: list[dict[str, Any]]) -> list[tuple[str, str, str, str]]:
     ):
         f = _find(figs, figure=name)
         s = f.get("seconds") if f else None
-        size = f" ({f['units']:,} units, {f['items']:,} items)" if f else ""
+        size = f" ({f['units']:,} units, {f['items']:,} items, {f['backend']})" if f else ""
+        cpu = f" (process CPU {_fmt(f['cpu_s'])} s)" if f else ""
         out.append(
-            (label + size, f"≤ {limit:g} s", f"{_fmt(s)} s", met(None if s is None else s <= limit))
+            (
+                label + size,
+                f"≤ {limit:g} s",
+                f"{_fmt(s)} s{cpu}",
+                met(None if s is None else s <= limit),
+            )
         )
     al = _find(figs, figure="alert_latency")
     if al and al.get("measured"):
