@@ -1,0 +1,50 @@
+"""Settings come from the file, then the environment; the documented file is valid."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from monitor.settings import Settings
+
+DOCS = Path(__file__).resolve().parents[1] / "docs" / "configuration.md"
+
+
+def test_file_then_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cfg = tmp_path / "monitor.toml"
+    cfg.write_text("web_port = 9000\n[crawl]\nconcurrency = 8\nper_host_rate = 2.5\n")
+    monkeypatch.setenv("MONITOR_CONFIG", str(cfg))
+    monkeypatch.setenv("MONITOR_CRAWL__CONCURRENCY", "16")
+    monkeypatch.setenv("MONITOR_ALLOWED_NETWORKS", "127.0.0.0/8, 10.1.0.0/16")
+    s = Settings()
+    assert s.web_port == 9000
+    assert s.crawl.concurrency == 16  # the environment wins over the file
+    assert s.crawl.per_host_rate == 2.5
+    assert s.allowed_networks == ["127.0.0.0/8", "10.1.0.0/16"]
+
+
+def test_bad_values_fail_loudly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MONITOR_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.setenv("MONITOR_ALLOWED_NETWORKS", "not-a-network")
+    with pytest.raises(ValidationError):
+        Settings()
+    monkeypatch.delenv("MONITOR_ALLOWED_NETWORKS")
+    cfg = tmp_path / "monitor.toml"
+    cfg.write_text("no_such_key = 1\n")
+    monkeypatch.setenv("MONITOR_CONFIG", str(cfg))
+    with pytest.raises(ValidationError):
+        Settings()
+
+
+def test_documented_example_is_valid(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    block = re.search(r"```toml\n(.*?)```", DOCS.read_text(encoding="utf-8"), re.S)
+    assert block is not None
+    cfg = tmp_path / "monitor.toml"
+    cfg.write_text(block.group(1), encoding="utf-8")
+    monkeypatch.setenv("MONITOR_CONFIG", str(cfg))
+    s = Settings()
+    assert s.database_url == "sqlite:///var/monitor.db"
+    assert s.crawl.per_host_concurrency == 4
