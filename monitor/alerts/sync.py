@@ -122,7 +122,15 @@ def sync_alerts(session: Session, settings: Settings, *, now: datetime) -> Alert
     }
     report.inhibited = len(inhibited)
 
-    alerts = {a.dedup_key: a for a in session.scalars(select(Alert))}
+    # Resolved alerts pile up over the years: load only those a finding may reopen.
+    alerts = {
+        a.dedup_key: a for a in session.scalars(select(Alert).where(Alert.state != "resolved"))
+    }
+    wanted = sorted(set(active) - set(alerts))
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        for a in session.scalars(select(Alert).where(Alert.dedup_key.in_(chunk))):
+            alerts[a.dedup_key] = a
     findings_by_id: dict[int, Finding] = {f.id: f for f in active.values()}
     # What each unit's notification carries this run: kind -> alert ids.
     batch: dict[int, dict[str, list[Alert]]] = defaultdict(lambda: defaultdict(list))

@@ -89,7 +89,7 @@ def list_inspectors(
         units = {u.id: u for u in session.scalars(select(Unit))}
         people = list(session.scalars(select(Inspector).order_by(Inspector.name)))
         names = {i.id: i.name for i in people}
-        rows = [
+        rows: list[dict[str, Any]] = [
             {
                 "name": i.name,
                 "unit_code": units[i.unit_id].code,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -86,7 +87,7 @@ def show(
         if not rows:
             typer.echo(f"no scores for {unit_code} in {p.key}", err=True)
             raise typer.Exit(1)
-        data = [
+        data: list[dict[str, Any]] = [
             {
                 "indicator": r.indicator,
                 "value": r.value,

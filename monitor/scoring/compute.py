@@ -67,8 +67,12 @@ def load_findings(
     session: Session, period: Period, as_of: datetime
 ) -> dict[int, list[FindingRecord]]:
     """Findings of the period's months/quarters that were open at ``as_of``, by unit."""
+    # Finding periods that can lie inside ``period``: its months, quarters and year.
+    keys = {m.key for m in period.months()} | {q.key for q in period.quarters()}
+    keys |= {str(y) for y in range(period.start.year, period.end.year + 1)}
     rows = session.scalars(
         select(Finding).where(
+            Finding.period.in_(sorted(keys)),
             Finding.first_seen <= as_of,
             or_(Finding.cleared_at.is_(None), Finding.cleared_at > as_of),
         )

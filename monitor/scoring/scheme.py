@@ -24,8 +24,8 @@ class RuleDeduction(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     deduction: float = Field(ge=0, description="points taken per counted finding")
-    cap: float | None = Field(None, ge=0, description="most points this rule can take")
-    veto: bool = Field(False, description="a counted finding fails the unit outright")
+    cap: float | None = Field(default=None, ge=0, description="most points this rule can take")
+    veto: bool = Field(default=False, description="a counted finding fails the unit outright")
 
 
 class Indicator(BaseModel):
@@ -40,8 +40,8 @@ class Indicator(BaseModel):
 class RollupWeights(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    own: float = Field(0.5, ge=0)
-    children: float = Field(0.5, ge=0)
+    own: float = Field(default=0.5, ge=0)
+    children: float = Field(default=0.5, ge=0)
 
 
 class Scheme(BaseModel):
