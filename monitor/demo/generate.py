@@ -340,15 +340,16 @@ def _village_items(unit: DemoUnit, rng: random.Random) -> list[DemoItem]:
         pool = PARTY_TITLES if category == "党务公开" else AFFAIRS_TITLES
         return _new_item(unit, counter, rng, category=category, title=title(pool, d), published=d)
 
-    # Archive: one of each category per closed quarter before the live span.
+    # Archive before the live span: finances every month (so a county that requires
+    # monthly finances finds no gap), village and party affairs once a quarter.
+    for month in range(1, 6):
+        items.append(finance(_day(rng, date(2026, month, 3), date(2026, month, 25))))
     for start, end in (
         (date(2026, 1, 6), date(2026, 3, 25)),
         (date(2026, 4, 7), date(2026, 5, 26)),
     ):
-        archive = sorted(_day(rng, start, end) for _ in range(3))
-        items.append(finance(archive[0]))
-        items.append(affairs(archive[1], "村务公开"))
-        items.append(affairs(archive[2], "党务公开"))
+        items.append(affairs(_day(rng, start, end), "村务公开"))
+        items.append(affairs(_day(rng, start, end), "党务公开"))
 
     # Live: something every 9–13 days, so no gap reaches the two-week silence limit.
     days: list[date] = []

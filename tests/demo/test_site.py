@@ -77,7 +77,9 @@ def test_list_pages_paginate_with_next_links(site: DemoSite, district: District)
     assert len(entries) == 15
     link = entries[0].cssselect("a")[0]
     assert link.get("href").startswith(f"/u/{code}/art/")
-    assert entries[0].cssselect("span.date")[0].text_content() == "2026-11-20"
+    newest = district.units[code].visible_items(plan.AS_OF)[0]
+    assert entries[0].cssselect("span.date")[0].text_content() == newest.published.isoformat()
+    assert link.get("href") == newest.path
     assert first.cssselect("a.next")[0].get("href") == "list_2.html"
     assert first.cssselect("a.next")[0].text_content() == "下一页"
     second = lxml.html.fromstring(get(site, f"/u/{code}/list_2.html").body)
