@@ -10,7 +10,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import text
 
-import monitor.metrics  # noqa: F401  (registers the metrics this process exports)
+from monitor.metrics import QUEUE_DEPTH
+from monitor.settings import Settings
 
 router = APIRouter(include_in_schema=False)
 
@@ -29,8 +30,35 @@ def _registry() -> CollectorRegistry:
     return REGISTRY
 
 
+# The Celery queues of workers.app.QUEUES (monitor/ never imports celery; a test
+# keeps the two equal).
+BROKER_QUEUES = ("crawl", "evaluate", "score", "notify")
+
+
+def _measure_queue_depths(settings: Settings) -> None:
+    """Queue depth is read from the broker at scrape time: no worker owns it."""
+    import redis
+
+    prefix = settings.workers.broker_key_prefix
+    try:
+        client = redis.Redis.from_url(
+            settings.broker_url, socket_connect_timeout=2, socket_timeout=2
+        )
+        try:
+            for queue in BROKER_QUEUES:
+                QUEUE_DEPTH.labels(queue=queue).set(int(client.llen(prefix + queue)))
+        finally:
+            client.close()
+    except redis.exceptions.RedisError:
+        # A broker outage is /readyz's to report; the scrape still serves the rest.
+        return
+
+
 @router.get("/metrics")
-def metrics() -> Response:
+def metrics(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    if settings.mode == "distributed":
+        _measure_queue_depths(settings)
     return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
 
 

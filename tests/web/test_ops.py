@@ -74,3 +74,43 @@ def test_metrics_multiprocess_mode(tmp_path, settings, web_sessions, monkeypatch
     with TestClient(create_app(settings, web_sessions)) as c:
         body = c.get("/metrics").text
     assert 'disclosure_fetches_total{outcome="timeout"} 3.0' in body
+
+
+def test_queue_names_match_the_workers():
+    from monitor.web.ops import BROKER_QUEUES
+    from workers.app import QUEUES
+
+    assert BROKER_QUEUES == QUEUES
+
+
+def test_metrics_reads_queue_depth_from_the_broker(settings, web_sessions):
+    import uuid
+
+    import redis
+
+    prefix = f"test-web-{uuid.uuid4().hex[:8]}:"
+    distributed = settings.model_copy(
+        update={
+            "mode": "distributed",
+            "broker_url": REDIS_URL,
+            "workers": settings.workers.model_copy(update={"broker_key_prefix": prefix}),
+        }
+    )
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.rpush(prefix + "crawl", "a", "b", "c")
+        with TestClient(create_app(distributed, web_sessions)) as c:
+            body = c.get("/metrics").text
+        assert 'disclosure_queue_depth{queue="crawl"} 3.0' in body
+        assert 'disclosure_queue_depth{queue="notify"} 0.0' in body
+    finally:
+        client.delete(prefix + "crawl")
+        client.close()
+
+
+def test_metrics_survives_a_broker_outage(settings, web_sessions):
+    down = settings.model_copy(
+        update={"mode": "distributed", "broker_url": "redis://127.0.0.1:1/0"}
+    )
+    with TestClient(create_app(down, web_sessions)) as c:
+        assert c.get("/metrics").status_code == 200
