@@ -48,6 +48,10 @@ def celery_config(settings: Settings) -> dict[str, Any]:
             # default sweep is ~100 s): a tenth of the timeout, between 1 s and 60 s.
             "unacked_restore_interval": min(max(w.visibility_timeout / 10, 1.0), 60.0),
             "unacked_restore_throttle": 1,
+            # The sweep's mutex outlives a worker killed while holding it; kombu's 300 s
+            # would block every redelivery that long.
+            "unacked_mutex_expire": max(1, min(300, int(w.visibility_timeout // 2))),
+            **({"global_keyprefix": w.broker_key_prefix} if w.broker_key_prefix else {}),
         },
         "broker_connection_retry_on_startup": True,
         "broker_connection_max_retries": None,

@@ -69,10 +69,11 @@ def is_transient(exc: BaseException) -> bool:
 
 
 def backoff(retries: int, *, base: float, cap: float, rng: random.Random | None = None) -> float:
-    """Full jitter: uniform in [0, min(cap, base * 2**retries)], so a fleet of workers
-    that failed together does not come back together."""
+    """Exponential with "equal jitter": between half and all of min(cap, base * 2**n).
+    The jitter keeps a fleet that failed together from coming back together; the floor
+    keeps a retry from landing in the same outage a moment later."""
     ceiling = min(cap, base * (2**retries))
-    return (rng or random).uniform(0, ceiling)
+    return ceiling / 2 + (rng or random).uniform(0, ceiling / 2)
 
 
 @dataclass

@@ -82,10 +82,14 @@ class CeleryDispatcher:
             )
         return Dispatched(cycle=cycle, feeds=len(ids))
 
+    def key(self, name: str) -> str:
+        """A broker key as it is stored in Redis (with the deployment's prefix)."""
+        return self.settings.workers.broker_key_prefix + name
+
     def queue_depths(self) -> dict[str, int]:
         client = redis.Redis.from_url(self.settings.broker_url)
         try:
-            return {q: int(client.llen(q)) for q in QUEUES}
+            return {q: int(client.llen(self.key(q))) for q in QUEUES}
         finally:
             client.close()
 
@@ -107,7 +111,8 @@ class CeleryDispatcher:
         try:
             while time.monotonic() < deadline:
                 try:
-                    busy = sum(int(client.llen(q)) for q in QUEUES) + int(client.hlen("unacked"))
+                    busy = sum(int(client.llen(self.key(q))) for q in QUEUES)
+                    busy += int(client.hlen(self.key("unacked")))
                 except redis.exceptions.ConnectionError:
                     busy = 1
                 if busy:

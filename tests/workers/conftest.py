@@ -10,7 +10,9 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -28,15 +30,40 @@ REDIS_TEST_URL = "redis://127.0.0.1:6379/14"
 MONITOR = str(Path(sys.executable).with_name("monitor"))
 
 
+@dataclass
+class Broker:
+    """Redis DB 14 under a key prefix of this test's own: concurrent test runs share the
+    server, so nothing here flushes a database; only this prefix's keys are removed."""
+
+    url: str
+    prefix: str
+    client: redis.Redis
+
+    def key(self, name: str) -> str:
+        return self.prefix + name
+
+    def settings(self) -> dict[str, str]:
+        return {
+            "broker_key_prefix": self.prefix,
+            "scheduler_lock_key": self.prefix + "scheduler-lock",
+        }
+
+    def env(self) -> dict[str, str]:
+        return {f"MONITOR_WORKERS__{k.upper()}": v for k, v in self.settings().items()}
+
+
 @pytest.fixture
-def redis_url() -> Iterator[str]:
+def broker() -> Iterator[Broker]:
     if not redis_available():
         pytest.fail("Redis is not running on 127.0.0.1:6379")
     client = redis.Redis.from_url(REDIS_TEST_URL)
-    client.flushdb()
-    yield REDIS_TEST_URL
+    found = Broker(REDIS_TEST_URL, f"t{os.getpid()}-{uuid.uuid4().hex[:8]}:", client)
+    yield found
     try:
-        client.flushdb()
+        for key in client.scan_iter(match=found.prefix + "*"):
+            client.delete(key)
+    except redis.exceptions.ConnectionError:
+        pass  # a fault test left Redis down for good: nothing to clean
     finally:
         client.close()
 
@@ -92,13 +119,14 @@ def add_feeds(
     return ids
 
 
-def service_env(tmp_path: Path, database_url: str, broker_url: str, **extra: str) -> dict[str, str]:
+def service_env(tmp_path: Path, database_url: str, broker: Broker, **extra: str) -> dict[str, str]:
     env = dict(os.environ)
+    env.update(broker.env())
     env.update(
         {
             "MONITOR_CONFIG": str(tmp_path / "absent.toml"),
             "MONITOR_DATABASE_URL": database_url,
-            "MONITOR_BROKER_URL": broker_url,
+            "MONITOR_BROKER_URL": broker.url,
             "MONITOR_DATA_DIR": str(tmp_path / "var"),
             "MONITOR_ALLOWED_NETWORKS": "127.0.0.0/8",
             "PYTHONUNBUFFERED": "1",

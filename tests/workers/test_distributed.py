@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.claims import crawl_key
-from monitor.settings import Settings
+from monitor.settings import Settings, WorkerSettings
 from monitor.store.models import Fetch, Item, WorkClaim
-from tests.workers.conftest import Processes, add_feeds, service_env, wait_for
+from tests.workers.conftest import Broker, Processes, add_feeds, service_env, wait_for
 from tests.workers.feeds_server import ITEMS_PER_FEED, FeedServer
 from workers.app import CRAWL_FEED, EVALUATE_UNITS
 from workers.dispatch import CeleryDispatcher
@@ -31,11 +31,11 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 WINDOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
 
-def _env(tmp_path: Path, pg_url: str, redis_url: str) -> dict[str, str]:
+def _env(tmp_path: Path, pg_url: str, broker: Broker) -> dict[str, str]:
     return service_env(
         tmp_path,
         pg_url,
-        redis_url,
+        broker,
         # Short, so a message of a worker that died whole comes back within the test.
         MONITOR_WORKERS__VISIBILITY_TIMEOUT="3",
         MONITOR_WORKERS__RETRY_BACKOFF="2",
@@ -44,13 +44,14 @@ def _env(tmp_path: Path, pg_url: str, redis_url: str) -> dict[str, str]:
     )
 
 
-def _dispatcher(pg_url: str, redis_url: str, tmp_path: Path) -> CeleryDispatcher:
+def _dispatcher(pg_url: str, broker: Broker, tmp_path: Path) -> CeleryDispatcher:
     return CeleryDispatcher(
         Settings(
             database_url=pg_url,
-            broker_url=redis_url,
+            broker_url=broker.url,
             data_dir=tmp_path / "var",
             allowed_networks=["127.0.0.0/8"],
+            workers=WorkerSettings(**broker.settings()),
         )
     )
 
@@ -81,8 +82,8 @@ def _fetches(sessions: sessionmaker[Session], feed_id: int) -> int:
         ).scalar_one()
 
 
-def _queued(client: redis.Redis, queue: str) -> list[dict[str, object]]:
-    return [json.loads(raw) for raw in client.lrange(queue, 0, -1)]
+def _queued(broker: Broker, queue: str) -> list[dict[str, object]]:
+    return [json.loads(raw) for raw in broker.client.lrange(broker.key(queue), 0, -1)]
 
 
 def _expected(name: str) -> list[str]:
@@ -91,7 +92,7 @@ def _expected(name: str) -> list[str]:
 
 def test_feed_crawled_in_distributed_mode_stores_its_items(
     tmp_path: Path,
-    redis_url: str,
+    broker: Broker,
     pg_url: str,
     pg_sessions: sessionmaker[Session],
     processes: Processes,
@@ -99,38 +100,43 @@ def test_feed_crawled_in_distributed_mode_stores_its_items(
     with FeedServer() as server:
         feeds = {n: u for n, u in (("east", server.url("east")), ("west", server.url("west")))}
         ids = dict(zip(feeds, add_feeds(pg_sessions, list(feeds.values())), strict=True))
-        dispatcher = _dispatcher(pg_url, redis_url, tmp_path)
+        dispatcher = _dispatcher(pg_url, broker, tmp_path)
         for fid in ids.values():
             dispatcher.enqueue_crawl(fid, WINDOW)
             dispatcher.enqueue_crawl(fid, WINDOW)  # a duplicate tick for the same window
-        _start_worker(processes, _env(tmp_path, pg_url, redis_url), "w1")
-        client = redis.Redis.from_url(redis_url)
+        _start_worker(processes, _env(tmp_path, pg_url, broker), "w1")
+        client = broker.client
         for fid in ids.values():
             wait_for(lambda fid=fid: _done(pg_sessions, crawl_key(fid, WINDOW)), 45, "crawl")
-        wait_for(lambda: client.llen("crawl") == 0 and client.hlen("unacked") == 0, 20, "acks")
+        wait_for(
+            lambda: (
+                client.llen(broker.key("crawl")) == 0 and client.hlen(broker.key("unacked")) == 0
+            ),
+            20,
+            "acks",
+        )
         for name, fid in ids.items():
             assert _items(pg_sessions, fid) == _expected(name)
             assert server.requests[server.path(name)] == 1  # the duplicate tick collapsed
         # Follow-ups were sent after the commit: one evaluation per crawl that changed.
-        evaluations = _queued(client, "evaluate")
+        evaluations = _queued(broker, "evaluate")
         assert len(evaluations) == 2
         assert {m["headers"]["task"] for m in evaluations} == {EVALUATE_UNITS}
-        client.close()
 
 
 @pytest.mark.slow
 def test_worker_killed_mid_crawl_task_is_redelivered_to_another(
     tmp_path: Path,
-    redis_url: str,
+    broker: Broker,
     pg_url: str,
     pg_sessions: sessionmaker[Session],
     processes: Processes,
 ) -> None:
-    env = _env(tmp_path, pg_url, redis_url)
+    env = _env(tmp_path, pg_url, broker)
     with FeedServer() as server:
         (fid,) = add_feeds(pg_sessions, [server.url("north")])
         server.hang_paths.add(server.path("north"))
-        _dispatcher(pg_url, redis_url, tmp_path).enqueue_crawl(fid, WINDOW)
+        _dispatcher(pg_url, broker, tmp_path).enqueue_crawl(fid, WINDOW)
         first = _start_worker(processes, env, "w1")
         assert server.hanging.wait(30), processes.log("w1")
         # The crawl task is mid-flight and has claimed its window: the machine dies.
@@ -142,10 +148,9 @@ def test_worker_killed_mid_crawl_task_is_redelivered_to_another(
         assert _items(pg_sessions, fid) == _expected("north")  # nothing lost
         assert server.requests[server.path("north")] == 2  # the work was really redone
         assert _fetches(pg_sessions, fid) == 1  # the killed attempt stored nothing
-        client = redis.Redis.from_url(redis_url)
-        wait_for(lambda: client.hlen("unacked") == 0, 20, "the redelivered task's ack")
-        assert len(_queued(client, "evaluate")) == 1  # nothing doubled downstream
-        client.close()
+        client = broker.client
+        wait_for(lambda: client.hlen(broker.key("unacked")) == 0, 20, "the redelivered task's ack")
+        assert len(_queued(broker, "evaluate")) == 1  # nothing doubled downstream
 
 
 def _redis_restart() -> None:
@@ -183,16 +188,16 @@ def _redis_up() -> bool:
 @pytest.mark.slow
 def test_redis_restarted_mid_run_the_run_completes(
     tmp_path: Path,
-    redis_url: str,
+    broker: Broker,
     pg_url: str,
     pg_sessions: sessionmaker[Session],
     processes: Processes,
 ) -> None:
-    env = _env(tmp_path, pg_url, redis_url)
+    env = _env(tmp_path, pg_url, broker)
     with FeedServer() as server:
         ids = add_feeds(pg_sessions, [server.url("south"), server.url("upper")])
         server.hang_paths.add(server.path("south"))
-        dispatcher = _dispatcher(pg_url, redis_url, tmp_path)
+        dispatcher = _dispatcher(pg_url, broker, tmp_path)
         dispatcher.enqueue_crawl(ids[0], WINDOW)
         _start_worker(processes, env, "w1")
         assert server.hanging.wait(30), processes.log("w1")
@@ -209,10 +214,9 @@ def test_redis_restarted_mid_run_the_run_completes(
             wait_for(lambda fid=fid: _done(pg_sessions, crawl_key(fid, WINDOW)), 45, "crawl")
         assert _items(pg_sessions, ids[0]) == _expected("south")
         assert _items(pg_sessions, ids[1]) == _expected("upper")
-        client = redis.Redis.from_url(redis_url)
+        client = broker.client
         # The follow-up of the task that ran across the restart reached the new Redis.
-        wait_for(lambda: client.llen("evaluate") == 2, 30, "both follow-ups")
-        client.close()
+        wait_for(lambda: client.llen(broker.key("evaluate")) == 2, 30, "both follow-ups")
 
 
 def _pg_ctl(action: str) -> None:
@@ -227,17 +231,17 @@ def _pg_ctl(action: str) -> None:
 @pytest.mark.slow
 def test_postgresql_restarted_mid_run_the_run_completes(
     tmp_path: Path,
-    redis_url: str,
+    broker: Broker,
     pg_url: str,
     pg_sessions: sessionmaker[Session],
     processes: Processes,
 ) -> None:
-    env = _env(tmp_path, pg_url, redis_url)
+    env = _env(tmp_path, pg_url, broker)
     with FeedServer() as server:
         (fid,) = add_feeds(pg_sessions, [server.url("lower")])
         pg_sessions.kw["bind"].dispose()
         server.hang_paths.add(server.path("lower"))
-        _dispatcher(pg_url, redis_url, tmp_path).enqueue_crawl(fid, WINDOW)
+        _dispatcher(pg_url, broker, tmp_path).enqueue_crawl(fid, WINDOW)
         _start_worker(processes, env, "w1")
         assert server.hanging.wait(30), processes.log("w1")
         try:
@@ -251,9 +255,8 @@ def test_postgresql_restarted_mid_run_the_run_completes(
         wait_for(lambda: _done(pg_sessions, crawl_key(fid, WINDOW)), 45, "crawl after restart")
         assert _items(pg_sessions, fid) == _expected("lower")
         assert _fetches(pg_sessions, fid) == 1
-        client = redis.Redis.from_url(redis_url)
-        wait_for(lambda: client.llen("evaluate") == 1, 30, "the follow-up")
-        client.close()
+        client = broker.client
+        wait_for(lambda: client.llen(broker.key("evaluate")) == 1, 30, "the follow-up")
 
 
 def test_task_names_are_stable() -> None:

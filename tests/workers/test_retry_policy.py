@@ -23,5 +23,7 @@ def test_backoff_grows_is_capped_and_jittered() -> None:
     samples = [backoff(n, base=2.0, cap=60.0, rng=rng) for n in range(10) for _ in range(50)]
     assert all(0 <= s <= 60.0 for s in samples)
     first = [backoff(0, base=2.0, cap=60.0, rng=rng) for _ in range(100)]
-    assert max(first) <= 2.0
+    assert min(first) >= 1.0 and max(first) <= 2.0
+    fourth = [backoff(3, base=2.0, cap=60.0, rng=rng) for _ in range(100)]
+    assert min(fourth) >= 8.0 and max(fourth) <= 16.0
     assert len({round(s, 6) for s in first}) > 90  # jitter: not one fixed delay

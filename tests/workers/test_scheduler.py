@@ -10,19 +10,18 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-import redis
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.claims import crawl_key
 from monitor.settings import Settings
 from monitor.store.models import Feed
-from tests.workers.conftest import Processes, add_feeds, service_env, wait_for
+from tests.workers.conftest import Broker, Processes, add_feeds, service_env, wait_for
 from workers.scheduler import LeaderLock, SchedulerService, job_id
 
 pytestmark = pytest.mark.redis
 
 
-def _settings(settings: Settings, redis_url: str, **workers: float) -> Settings:
+def _settings(settings: Settings, broker: Broker, **workers: float) -> Settings:
     values = {
         "scheduler_lock_ttl": 1.0,
         "scheduler_standby_poll": 0.1,
@@ -32,16 +31,16 @@ def _settings(settings: Settings, redis_url: str, **workers: float) -> Settings:
     }
     return settings.model_copy(
         update={
-            "broker_url": redis_url,
-            "workers": settings.workers.model_copy(update=values),
+            "broker_url": broker.url,
+            "workers": settings.workers.model_copy(update={**values, **broker.settings()}),
         }
     )
 
 
-def test_lock_has_one_holder_and_expires(redis_url: str) -> None:
-    client = redis.Redis.from_url(redis_url)
-    first = LeaderLock(client, "t:lock", ttl=0.5)
-    second = LeaderLock(client, "t:lock", ttl=0.5)
+def test_lock_has_one_holder_and_expires(broker: Broker) -> None:
+    client = broker.client
+    first = LeaderLock(client, broker.key("lock"), ttl=0.5)
+    second = LeaderLock(client, broker.key("lock"), ttl=0.5)
     assert first.acquire()
     assert not second.acquire()
     assert first.renew()
@@ -49,16 +48,15 @@ def test_lock_has_one_holder_and_expires(redis_url: str) -> None:
     assert second.acquire()
     assert not first.renew()  # the old leader learns it lost
     second.release()
-    client.close()
 
 
 def test_jobs_follow_the_feed_table(
-    settings: Settings, redis_url: str, sqlite_sessions: sessionmaker[Session]
+    settings: Settings, broker: Broker, sqlite_sessions: sessionmaker[Session]
 ) -> None:
     ids = add_feeds(sqlite_sessions, ["http://127.0.0.1:1/a.xml", "http://127.0.0.1:1/b.xml"])
     sent: list[tuple[int, datetime]] = []
     service = SchedulerService(
-        _settings(settings, redis_url), sqlite_sessions, enqueue=lambda f, w: sent.append((f, w))
+        _settings(settings, broker), sqlite_sessions, enqueue=lambda f, w: sent.append((f, w))
     )
     service._lead()
     try:
@@ -83,13 +81,13 @@ def test_jobs_follow_the_feed_table(
 
 
 def test_two_services_only_the_leader_enqueues_and_the_standby_takes_over(
-    settings: Settings, redis_url: str, sqlite_sessions: sessionmaker[Session]
+    settings: Settings, broker: Broker, sqlite_sessions: sessionmaker[Session]
 ) -> None:
     add_feeds(sqlite_sessions, ["http://127.0.0.1:1/a.xml"])
     sent: dict[str, list[int]] = {"a": [], "b": []}
     services = {
         name: SchedulerService(
-            _settings(settings, redis_url),
+            _settings(settings, broker),
             sqlite_sessions,
             enqueue=lambda f, w, name=name: sent[name].append(f),
         )
@@ -110,10 +108,10 @@ def test_two_services_only_the_leader_enqueues_and_the_standby_takes_over(
     threads["b"].join(5)
 
 
-def _origins(client: redis.Redis) -> list[str]:
+def _origins(broker: Broker) -> list[str]:
     out = []
     # kombu LPUSHes: the list holds the newest first.
-    for raw in reversed(client.lrange("crawl", 0, -1)):
+    for raw in reversed(broker.client.lrange(broker.key("crawl"), 0, -1)):
         message = json.loads(raw)
         out.append(message["headers"]["origin"])
     return out
@@ -123,7 +121,7 @@ def _origins(client: redis.Redis) -> list[str]:
 @pytest.mark.postgres
 def test_two_scheduler_processes_only_one_enqueues(
     tmp_path: Path,
-    redis_url: str,
+    broker: Broker,
     pg_url: str,
     pg_sessions: sessionmaker[Session],
     processes: Processes,
@@ -132,23 +130,22 @@ def test_two_scheduler_processes_only_one_enqueues(
     env = service_env(
         tmp_path,
         pg_url,
-        redis_url,
+        broker,
         MONITOR_WORKERS__SCHEDULER_LOCK_TTL="2",
         MONITOR_WORKERS__SCHEDULER_STANDBY_POLL="0.2",
         MONITOR_WORKERS__SCHEDULER_SYNC_SECONDS="1",
     )
-    client = redis.Redis.from_url(redis_url)
+    client = broker.client
     first = processes.start(["scheduler"], env, "scheduler-1")
-    wait_for(lambda: client.llen("crawl") >= 3, 30, "the first scheduler's catch-up")
+    wait_for(lambda: client.llen(broker.key("crawl")) >= 3, 30, "the first scheduler's catch-up")
     second = processes.start(["scheduler"], env, "scheduler-2")
     time.sleep(4)  # twice the TTL, many sync rounds: the second one must stay silent
-    origins = _origins(client)
+    origins = _origins(broker)
     assert len(origins) == 3, processes.log("scheduler-1") + processes.log("scheduler-2")
     assert len(set(origins)) == 1
     assert origins[0].startswith(f"gen{first.pid}@")
 
     processes.kill_group(first)  # the leader's machine dies: no release, the lock expires
-    wait_for(lambda: client.llen("crawl") >= 6, 30, "the standby to take over")
-    origins = _origins(client)
+    wait_for(lambda: client.llen(broker.key("crawl")) >= 6, 30, "the standby to take over")
+    origins = _origins(broker)
     assert {o.split("@")[0] for o in origins[3:]} == {f"gen{second.pid}"}
-    client.close()
