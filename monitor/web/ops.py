@@ -46,7 +46,8 @@ def _measure_queue_depths(settings: Settings) -> None:
         )
         try:
             for queue in BROKER_QUEUES:
-                QUEUE_DEPTH.labels(queue=queue).set(int(client.llen(prefix + queue)))
+                depth = client.llen(prefix + queue)
+                QUEUE_DEPTH.labels(queue=queue).set(float(depth))  # type: ignore[arg-type]
         finally:
             client.close()
     except redis.exceptions.RedisError:
