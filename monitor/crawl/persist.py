@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from monitor import metrics
@@ -136,6 +136,64 @@ def _apply_fields(fields: ItemFields) -> dict[str, Any]:
     }
 
 
+def _listing_writes(
+    outcome: FeedOutcome, evidence: dict[int, int], now: datetime
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The fetch rows of a feed's listing pages and the feed's own new values."""
+    job, listing = outcome.job, outcome.listing
+    rows = []
+    for page in listing.pages:
+        response = page.response
+        for row in _fetch_rows(response, page.outcome, page.error, evidence.get(id(response))):
+            row.update(
+                feed_id=job.id,
+                started_at=now,
+                etag=response.etag,
+                last_modified=response.last_modified,
+                items_found=page.entries,
+            )
+            rows.append(row)
+    feed_values: dict[str, Any] = {"feed_id": job.id, "last_fetched_at": now}
+    feed_values["etag"], feed_values["last_modified"] = job.etag, job.last_modified
+    if listing.read_ok and not listing.errors:
+        # Validators only after a clean read, so a page that failed to parse is
+        # fetched in full next time rather than answered 304.
+        first = listing.pages[0].response
+        feed_values.update(etag=first.etag, last_modified=first.last_modified)
+    return rows, feed_values
+
+
+_FEED_UPDATE = (
+    update(Feed.__table__)
+    .where(Feed.__table__.c.id == bindparam("feed_id"))
+    .values(
+        last_fetched_at=bindparam("last_fetched_at"),
+        etag=bindparam("etag"),
+        last_modified=bindparam("last_modified"),
+    )
+)
+
+
+def persist_listings(
+    session: Session, outcomes: list[FeedOutcome], archive: WarcArchive, now: datetime
+) -> None:
+    """Fetch rows and feed validators of many feeds at once: what a 304 or a failed
+    feed amounts to, so the conditional pass costs a few statements per batch."""
+    if not outcomes:
+        return
+    responses = [p.response for o in outcomes for p in o.listing.pages]
+    evidence = store_evidence(session, archive, responses, now)
+    fetch_rows: list[dict[str, Any]] = []
+    feed_rows: list[dict[str, Any]] = []
+    for outcome in outcomes:
+        rows, feed_values = _listing_writes(outcome, evidence, now)
+        fetch_rows += rows
+        feed_rows.append(feed_values)
+    connection = session.connection()
+    connection.execute(Fetch.__table__.insert(), fetch_rows)
+    connection.execute(_FEED_UPDATE, feed_rows)
+
+
 def persist_feed(
     session: Session,
     outcome: FeedOutcome,
@@ -151,33 +209,15 @@ def persist_feed(
     responses += [d.response for d in outcome.details.values()]
     responses += [c.response for c in outcome.checks.values()]
     evidence = store_evidence(session, archive, responses, now)
-
-    for page in listing.pages:
-        for row in _fetch_rows(
-            page.response, page.outcome, page.error, evidence.get(id(page.response))
-        ):
-            session.add(
-                Fetch(
-                    feed_id=job.id,
-                    started_at=now,
-                    etag=page.response.etag,
-                    last_modified=page.response.last_modified,
-                    items_found=page.entries,
-                    **row,
-                )
-            )
-    feed_values: dict[str, Any] = {"last_fetched_at": now}
-    if listing.read_ok and not listing.errors:
-        # Validators only after a clean read, so a page that failed to parse is
-        # fetched in full next time rather than answered 304.
-        first = listing.pages[0].response
-        feed_values.update(etag=first.etag, last_modified=first.last_modified)
-    session.execute(update(Feed).where(Feed.id == job.id).values(**feed_values))
+    fetch_rows, feed_values = _listing_writes(outcome, evidence, now)
+    connection = session.connection()
+    connection.execute(Fetch.__table__.insert(), fetch_rows)
+    connection.execute(_FEED_UPDATE, [feed_values])
     if not listing.read_ok:
         return changes
 
     seen_ids: list[int] = []
-    new_items: list[tuple[Item, ItemFields, str, bool, PageDetail | None]] = []
+    new_items: list[tuple[dict[str, Any], ItemFields, str, bool, PageDetail | None]] = []
     for entry in listing.entries:
         page = outcome.details.get(entry.key)
         detail = page.detail if page is not None else None
@@ -186,15 +226,14 @@ def persist_feed(
         ehash = entry_hash(entry)
         if item is None:
             fields = item_fields(entry, detail, job.category)
-            row = Item(
-                feed_id=job.id,
-                unit_id=job.unit_id,
-                key=entry.key,
-                first_seen=now,
-                last_seen=now,
+            row = {
+                "feed_id": job.id,
+                "unit_id": job.unit_id,
+                "key": entry.key,
+                "first_seen": now,
+                "last_seen": now,
                 **_apply_fields(fields),
-            )
-            session.add(row)
+            }
             new_items.append((row, fields, ehash, detail_ok, page))
             continue
         seen_ids.append(item.id)
@@ -215,14 +254,8 @@ def persist_feed(
         if restored or (fields.content_hash != item.content_hash and item.detail_ok):
             changes.changed += 1
 
-    new_ids: dict[str, int] = {}
-    if new_items:
-        session.flush()
-        for row, fields, ehash, detail_ok, page in new_items:
-            new_ids[row.key] = row.id
-            session.add(ItemEntry(item_id=row.id, entry_hash=ehash, detail_ok=int(detail_ok)))
-            _add_version(session, row.id, fields, now, _evidence_of(page, evidence, listing))
-        changes.new = len(new_items)
+    new_ids = _insert_new(session, new_items, now, evidence, listing)
+    changes.new = len(new_ids)
     if seen_ids:
         session.execute(update(Item).where(Item.id.in_(seen_ids)).values(last_seen=now))
 
@@ -243,6 +276,50 @@ def persist_feed(
     if changes.removed:
         metrics.ITEMS.labels("removed").inc(changes.removed)
     return changes
+
+
+def _insert_new(
+    session: Session,
+    new_items: list[tuple[dict[str, Any], ItemFields, str, bool, PageDetail | None]],
+    now: datetime,
+    evidence: dict[int, int],
+    listing: Listing,
+) -> dict[str, int]:
+    """New items, their first versions and entry hashes: three bulk statements, not
+    three per item (a first crawl of a county brings tens of thousands)."""
+    if not new_items:
+        return {}
+    # Core executemany, then one query for the ids: INSERT ... RETURNING in row order
+    # falls back to one statement per row on SQLite.
+    connection = session.connection()
+    connection.execute(Item.__table__.insert(), [row for row, *_ in new_items])
+    feed_id = new_items[0][0]["feed_id"]
+    keys = {row["key"] for row, *_ in new_items}
+    new_ids = {
+        key: item_id
+        for item_id, key in connection.execute(
+            select(Item.id, Item.key).where(Item.feed_id == feed_id)
+        )
+        if key in keys
+    }
+    versions, entries = [], []
+    for row, fields, ehash, detail_ok, page in new_items:
+        item_id = new_ids[row["key"]]
+        entries.append({"item_id": item_id, "entry_hash": ehash, "detail_ok": int(detail_ok)})
+        versions.append(
+            {
+                "item_id": item_id,
+                "content_hash": fields.content_hash,
+                "seen_at": now,
+                "title": fields.title,
+                "text": fields.text,
+                "meta": fields.meta,
+                "evidence_id": _evidence_of(page, evidence, listing),
+            }
+        )
+    connection.execute(ItemEntry.__table__.insert(), entries)
+    connection.execute(ItemVersion.__table__.insert(), versions)
+    return new_ids
 
 
 def _evidence_of(

@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -20,6 +21,7 @@ from monitor.crawl.persist import (
     KnownItem,
     load_known,
     persist_feed,
+    persist_listings,
     removal_candidates,
 )
 from monitor.crawl.reading import read_detail, read_listing
@@ -29,6 +31,7 @@ from monitor.settings import Settings
 from monitor.store.models import Feed
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def load_jobs(session: Session, feed_ids: Sequence[int] | None) -> list[FeedJob]:
@@ -45,6 +48,11 @@ def load_jobs(session: Session, feed_ids: Sequence[int] | None) -> list[FeedJob]
 
 
 class _Crawl:
+    """Reads feeds on the event loop; one writer thread does every database call, in
+    order, so SQLite sees a single writer and slow commits overlap the network."""
+
+    LIGHT_BATCH = 256
+
     def __init__(
         self,
         sessions: sessionmaker[Session],
@@ -57,20 +65,29 @@ class _Crawl:
         self.now = now
         self.report = report
         self.archive = WarcArchive(settings.evidence_dir, now)
+        self.writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="crawl-writer")
+        self.light: list[FeedOutcome] = []
 
     def detail_enabled(self, job: FeedJob) -> bool:
         return bool(job.options.get("detail", self.settings.crawl.detail_pages))
 
+    async def on_writer(self, fn: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self.writer, fn, *args)
+
     async def run(self, jobs: list[FeedJob]) -> None:
         queue = iter(jobs)
-        async with Fetcher(self.settings) as fetcher:
+        try:
+            async with Fetcher(self.settings) as fetcher:
 
-            async def worker() -> None:
-                for job in queue:
-                    await self.one(fetcher, job)
+                async def worker() -> None:
+                    for job in queue:
+                        await self.one(fetcher, job)
 
-            width = max(1, min(self.settings.crawl.concurrency, len(jobs)))
-            await asyncio.gather(*(worker() for _ in range(width)))
+                width = max(1, min(self.settings.crawl.concurrency, len(jobs)))
+                await asyncio.gather(*(worker() for _ in range(width)))
+        finally:
+            await self.on_writer(self.flush_light)
+            self.writer.shutdown()
 
     async def one(self, fetcher: Fetcher, job: FeedJob) -> None:
         try:
@@ -80,7 +97,11 @@ class _Crawl:
             self.report.failed += 1
             self.report.errors.append(f"feed {job.id} ({job.url}): {type(exc).__name__}: {exc}")
             return
-        self.write(outcome, known)
+        await self.on_writer(self.write, outcome, known)
+
+    def load_known(self, feed_id: int) -> dict[str, KnownItem]:
+        with self.sessions() as session:
+            return load_known(session, feed_id)
 
     async def read(
         self, fetcher: Fetcher, job: FeedJob
@@ -97,8 +118,7 @@ class _Crawl:
         outcome = FeedOutcome(job, listing)
         if not listing.read_ok:
             return outcome, {}
-        with self.sessions() as session:
-            known = load_known(session, job.id)
+        known = await self.on_writer(self.load_known, job.id)
         options = job.options
         wanted = []
         if self.detail_enabled(job):
@@ -123,11 +143,28 @@ class _Crawl:
         outcome.checks = {k.id: r for k, r in zip(checks, results[len(wanted) :], strict=True)}
         return outcome, known
 
-    def write(self, outcome: FeedOutcome, known: dict[str, KnownItem]) -> None:
-        job, listing, report = outcome.job, outcome.listing, self.report
+    def count(self, outcome: FeedOutcome) -> None:
+        listing, report = outcome.listing, self.report
         report.fetches += sum(len(p.response.attempts) for p in listing.pages)
         report.fetches += sum(len(d.response.attempts) for d in outcome.details.values())
         report.fetches += sum(len(c.response.attempts) for c in outcome.checks.values())
+        if listing.not_modified:
+            report.not_modified += 1
+        elif listing.read_ok:
+            report.ok += 1
+        else:
+            report.failed += 1
+        report.errors.extend(f"feed {outcome.job.id}: {e}" for e in listing.errors)
+
+    def write(self, outcome: FeedOutcome, known: dict[str, KnownItem]) -> None:
+        """On the writer thread. Feeds that brought items commit on their own; 304s and
+        failures only add fetch rows, so they are written in batches."""
+        if not outcome.listing.read_ok:
+            self.light.append(outcome)
+            if len(self.light) >= self.LIGHT_BATCH:
+                self.flush_light()
+            return
+        job, report = outcome.job, self.report
         try:
             with self.sessions() as session, session.begin():
                 changes = persist_feed(
@@ -143,18 +180,27 @@ class _Crawl:
             report.failed += 1
             report.errors.append(f"feed {job.id} ({job.url}): storing failed: {exc}")
             return
-        if listing.not_modified:
-            report.not_modified += 1
-        elif listing.read_ok:
-            report.ok += 1
-        else:
-            report.failed += 1
-        report.errors.extend(f"feed {job.id}: {e}" for e in listing.errors)
+        self.count(outcome)
         report.items_new += changes.new
         report.items_changed += changes.changed
         report.items_removed += changes.removed
         if changes.new or changes.changed or changes.removed:
             report.changed_unit_ids.add(job.unit_id)
+
+    def flush_light(self) -> None:
+        batch, self.light = self.light, []
+        if not batch:
+            return
+        try:
+            with self.sessions() as session, session.begin():
+                persist_listings(session, batch, self.archive, self.now)
+        except Exception as exc:
+            log.exception("storing %d fetch results failed", len(batch))
+            self.report.failed += len(batch)
+            self.report.errors.append(f"storing {len(batch)} fetch results failed: {exc}")
+            return
+        for outcome in batch:
+            self.count(outcome)
 
 
 def crawl(
