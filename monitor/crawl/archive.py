@@ -13,7 +13,7 @@ import uuid
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -99,25 +99,28 @@ def store_evidence(
             select(Evidence.sha256, Evidence.id).where(Evidence.sha256.in_(set(wanted.values())))
         ).all()
     )
-    fresh: dict[str, Evidence] = {}
+    fresh: dict[str, dict[str, Any]] = {}
     for response in responses:
         digest = wanted.get(id(response))
         if digest is None or digest in known or digest in fresh:
             continue
         warc_file, offset, length = archive.write(response, fetched_at)
-        evidence = Evidence(
-            sha256=digest,
-            url=response.final_url,
-            warc_file=warc_file,
-            warc_offset=offset,
-            warc_length=length,
-            content_type=response.content_type,
-            status=response.status,
-            fetched_at=fetched_at,
-        )
-        session.add(evidence)
-        fresh[digest] = evidence
+        fresh[digest] = {
+            "sha256": digest,
+            "url": response.final_url,
+            "warc_file": warc_file,
+            "warc_offset": offset,
+            "warc_length": length,
+            "content_type": response.content_type,
+            "status": response.status,
+            "fetched_at": fetched_at,
+        }
     if fresh:
-        session.flush()
-        known.update({digest: ev.id for digest, ev in fresh.items()})
+        connection = session.connection()
+        connection.execute(Evidence.__table__.insert(), list(fresh.values()))
+        known.update(
+            connection.execute(
+                select(Evidence.sha256, Evidence.id).where(Evidence.sha256.in_(list(fresh)))
+            ).all()
+        )
     return {key: known[digest] for key, digest in wanted.items()}
