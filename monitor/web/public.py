@@ -124,20 +124,66 @@ def unit_page(request: Request, session: Db, code: str, period: str | None = Non
     return request.app.state.templates.TemplateResponse(request, "unit.html", context)
 
 
-@router.get("/units/{code}/findings.{fmt}")
-def export_findings(
-    session: Db, code: str, fmt: Literal["csv", "xlsx"], period: str | None = None
-) -> Response:
-    unit = _unit_by_code(session, code)
-    records = [
-        {column: getattr(f, column) for column in FINDING_COLUMNS}
-        for f in report.findings(session, unit.id, period)
-    ]
-    for record in records:
-        record["first_seen"] = record["first_seen"].isoformat()
-    name = f"findings-{unit.code}" + (f"-{period}" if period else "")
+HISTORY_COLUMNS = ("published", "title", "category", "url", "first_seen", "removed_at")
+SCORE_COLUMNS = ("indicator", "value", "max_value", "weight", "assessable_fraction", "scheme")
+
+
+def _download(fmt: str, columns: tuple[str, ...], records: list[dict], name: str) -> Response:
     return Response(
-        exports.render(fmt, FINDING_COLUMNS, records, name),
+        exports.render(fmt, columns, records, name),
         media_type=exports.FORMATS[fmt],
         headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
     )
+
+
+def _iso(value: object) -> object:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+@router.get("/units/{code}/{table}.{fmt}")
+def export_unit_table(
+    session: Db,
+    code: str,
+    table: Literal["findings", "history", "scores"],
+    fmt: Literal["csv", "xlsx"],
+    period: str | None = None,
+) -> Response:
+    """The unit page's tables: findings, disclosure history, scores per indicator."""
+    unit = _unit_by_code(session, code)
+    if table == "findings":
+        columns = FINDING_COLUMNS
+        records = [
+            {c: _iso(getattr(f, c)) for c in columns}
+            for f in report.findings(session, unit.id, period)
+        ]
+    elif table == "history":
+        columns = HISTORY_COLUMNS
+        records = [
+            {
+                "published": _iso(i.published_date) or i.published_text,
+                "title": i.title,
+                "category": i.category,
+                "url": i.url,
+                "first_seen": _iso(i.first_seen),
+                "removed_at": _iso(i.removed_at),
+            }
+            for i in report.history(session, unit.id, limit=100_000)
+        ]
+    else:
+        chosen, _ = _period(session, period)
+        columns = SCORE_COLUMNS
+        scores = report.explanation(session, unit.id, chosen) if chosen else {}
+        records = [
+            {
+                "indicator": s.indicator,
+                "value": s.value,
+                "max_value": s.max_value,
+                "weight": s.weight,
+                "assessable_fraction": s.assessable_fraction,
+                "scheme": s.scheme_version,
+            }
+            for _, s in sorted(scores.items())
+        ]
+        period = chosen
+    name = f"{table}-{unit.code}" + (f"-{period}" if period else "")
+    return _download(fmt, columns, records, name)

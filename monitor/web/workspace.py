@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
@@ -16,7 +16,7 @@ from monitor.alerts.models import Appeal
 from monitor.appeals import AppealError, decide_appeal, file_appeal
 from monitor.store.base import utcnow
 from monitor.store.models import Alert, Evidence, Feed, Fetch, Finding, Item, ItemVersion, Unit
-from monitor.web import alert_actions
+from monitor.web import alert_actions, exports
 from monitor.web.accounts import Viewer, authenticate
 from monitor.web.deps import (
     USER_KEY,
@@ -86,6 +86,64 @@ def scoped_alerts(viewer: Viewer):
     return query
 
 
+def _queue_query(
+    viewer: Viewer, state: str | None, severity: str | None, rule: str | None, unit: str | None
+):
+    query = scoped_alerts(viewer).join(Unit, Unit.id == Alert.unit_id)
+    # Without a state filter the queue shows what still needs work.
+    query = query.where(Alert.state == state if state else Alert.state != "resolved")
+    if severity:
+        query = query.where(Alert.severity == severity)
+    if rule:
+        query = query.where(Alert.rule_id == rule)
+    if unit:
+        query = query.where(Unit.code.startswith(unit))
+    return query
+
+
+QUEUE_COLUMNS = (
+    "id",
+    "unit_code",
+    "unit_name",
+    "rule_id",
+    "subject",
+    "severity",
+    "state",
+    "title",
+    "opened_at",
+    "acknowledged_by",
+    "resolved_at",
+    "silenced_until",
+)
+
+
+@router.get("/workspace/alerts.{fmt}")
+def export_alert_queue(
+    request: Request,
+    session: Db,
+    fmt: Literal["csv", "xlsx"],
+    state: str | None = None,
+    severity: str | None = None,
+    rule: str | None = None,
+    unit: str | None = None,
+) -> Response:
+    """The filtered queue as a table (the inspector's own jurisdiction only)."""
+    viewer = require_alert_worker(request, session)
+    query = _queue_query(viewer, state, severity, rule, unit).add_columns(Unit.code, Unit.name)
+    records = []
+    for alert, code, name in session.execute(query.order_by(Alert.opened_at.desc(), Alert.id)):
+        record = {c: getattr(alert, c, None) for c in QUEUE_COLUMNS}
+        record.update(unit_code=code, unit_name=name)
+        for key in ("opened_at", "resolved_at", "silenced_until"):
+            record[key] = record[key].isoformat() if record[key] else None
+        records.append(record)
+    return Response(
+        exports.render(fmt, QUEUE_COLUMNS, records, "alerts"),
+        media_type=exports.FORMATS[fmt],
+        headers={"Content-Disposition": f'attachment; filename="alerts.{fmt}"'},
+    )
+
+
 @router.get("/workspace/alerts", response_class=HTMLResponse)
 def alert_queue(
     request: Request,
@@ -97,15 +155,7 @@ def alert_queue(
     page: int = 1,
 ) -> Response:
     viewer = require_alert_worker(request, session)
-    query = scoped_alerts(viewer).join(Unit, Unit.id == Alert.unit_id)
-    # Without a state filter the queue shows what still needs work.
-    query = query.where(Alert.state == state if state else Alert.state != "resolved")
-    if severity:
-        query = query.where(Alert.severity == severity)
-    if rule:
-        query = query.where(Alert.rule_id == rule)
-    if unit:
-        query = query.where(Unit.code.startswith(unit))
+    query = _queue_query(viewer, state, severity, rule, unit)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = max(1, page)
     alerts = session.scalars(

@@ -112,3 +112,14 @@ def test_report_without_scores(tmp_path, sqlite_sessions):
     empty = Settings(database_url=f"sqlite:///{tmp_path / 'monitor.db'}", data_dir=tmp_path)
     with TestClient(create_app(empty, sqlite_sessions)) as c:
         assert "No scores have been computed yet" in c.get("/").text
+
+
+def test_unit_history_and_scores_exports(client):
+    history = client.get("/units/330101001001/history.csv").content.decode("utf-8-sig")
+    assert "东城村财务公开 2026年10月" in history and "2026-11-03" in history
+    scores = client.get("/units/330101001001/scores.xlsx?period=2026-10")
+    rows = list(load_workbook(io.BytesIO(scores.content)).active.values)
+    assert rows[0][0] == "indicator"
+    assert {r[0]: r[1] for r in rows[1:]}["total"] == 72
+    html = client.get("/units/330101001001").text
+    assert "/units/330101001001/history.xlsx" in html and "/units/330101001001/scores.csv" in html

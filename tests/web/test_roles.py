@@ -27,6 +27,7 @@ PUBLIC = [
 def workspace_routes(ids: dict[str, int]) -> dict[str, str]:
     return {
         "queue": "/workspace/alerts",
+        "queue_csv": "/workspace/alerts.csv",
         "alert_east": f"/workspace/alerts/{ids['alert_east']}",
         "alert_west": f"/workspace/alerts/{ids['alert_west']}",
         "evidence_east": f"/workspace/evidence/{ids['evidence_east']}",
@@ -38,6 +39,7 @@ def workspace_routes(ids: dict[str, int]) -> dict[str, str]:
 EXPECTED = {
     # route:        admin east west assess
     "queue": (200, 200, 200, 403),
+    "queue_csv": (200, 200, 200, 403),
     "alert_east": (200, 200, 404, 403),
     "alert_west": (200, 404, 200, 403),
     "evidence_east": (200, 200, 404, 403),

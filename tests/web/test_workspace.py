@@ -222,3 +222,15 @@ def test_evidence_links_are_listed_once():
         ("evidence 2", "/workspace/evidence/2"),
         ("item 5", "/workspace/items/5"),
     ]
+
+
+def test_queue_export_is_scoped_and_filtered(client):
+    login(client, "east")
+    body = client.get("/workspace/alerts.csv").content.decode("utf-8-sig")
+    assert "东城村" in body and "山脚村" not in body
+    assert body.splitlines()[0].startswith("id,unit_code,unit_name,rule_id")
+    client.cookies.clear()
+    login(client, "admin")
+    high = client.get("/workspace/alerts.csv?severity=medium").content.decode("utf-8-sig")
+    assert "山脚村" in high and "东城村" not in high
+    assert client.get("/workspace/alerts.xlsx").content[:2] == b"PK"
