@@ -150,6 +150,7 @@ def export_unit_table(
 ) -> Response:
     """The unit page's tables: findings, disclosure history, scores per indicator."""
     unit = _unit_by_code(session, code)
+    columns: tuple[str, ...]
     if table == "findings":
         columns = FINDING_COLUMNS
         records = [

@@ -135,7 +135,8 @@ def export_alert_queue(
         record = {c: getattr(alert, c, None) for c in QUEUE_COLUMNS}
         record.update(unit_code=code, unit_name=name)
         for key in ("opened_at", "resolved_at", "silenced_until"):
-            record[key] = record[key].isoformat() if record[key] else None
+            stamp = record[key]
+            record[key] = stamp.isoformat() if stamp is not None else None
         records.append(record)
     return Response(
         exports.render(fmt, QUEUE_COLUMNS, records, "alerts"),
