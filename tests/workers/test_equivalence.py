@@ -102,7 +102,7 @@ def test_distributed_matches_embedded_for_the_sample_district(
             )
             started = time.monotonic()
             processes.start(
-                ["worker", "--queues", "crawl,evaluate,score,notify", "--concurrency", "2",
+                ["worker", "--queues", "crawl,evaluate,score,notify", "--concurrency", "4",
                  "--name", "all"],
                 env,
                 "worker",
