@@ -8,6 +8,7 @@ calendar, scoring, alerts, a SQLite store.
 
 from __future__ import annotations
 
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,21 +35,27 @@ class Run:
     base_url: str
 
 
-def _run(tmp: Path, district: District) -> Run:
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _run(tmp: Path, district: District, port: int = 0) -> Run:
     settings = demo_settings(
         Settings(database_url=f"sqlite:///{tmp / 'monitor.db'}", data_dir=tmp / "var")
     )
     engine = make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     reset_store(engine, sessions, settings)
-    with DemoSite(district) as site:
+    with DemoSite(district, port=port) as site:
         result = run_demo(sessions, settings, site)
         return Run(result, sessions, site.base_url)
 
 
 @pytest.fixture(scope="module")
 def demo_run(tmp_path_factory: pytest.TempPathFactory, district: District) -> Run:
-    return _run(tmp_path_factory.mktemp("demo"), district)
+    return _run(tmp_path_factory.mktemp("demo"), district, _free_port())
 
 
 def _open_findings(run: Run) -> set[tuple[str, str, str, str]]:
@@ -139,6 +146,7 @@ def _score_rows(run: Run) -> list[tuple[object, ...]]:
 def test_a_second_run_gives_the_same_scores(
     demo_run: Run, tmp_path: Path, district: District
 ) -> None:
-    again = _run(tmp_path, district)
+    # Same site address: explanations cite item URLs, and those hold the port.
+    again = _run(tmp_path, district, int(demo_run.base_url.rsplit(":", 1)[1]))
     first, second = _score_rows(demo_run), _score_rows(again)
     assert first and first == second
