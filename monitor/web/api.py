@@ -161,7 +161,8 @@ def create_api() -> FastAPI:
         description="Scores, findings and alerts per unit and period. "
         "Authenticate with `Authorization: Bearer <token>`.",
         openapi_url="/openapi.json",
-        docs_url="/docs",
+        # Swagger UI loads its scripts from a CDN; the machines here have no internet.
+        docs_url=None,
         redoc_url=None,
     )
     not_found: dict[int | str, dict[str, Any]] = {

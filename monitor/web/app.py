@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -20,6 +21,8 @@ from monitor.web.api import create_api
 from monitor.web.deps import csrf_token
 
 HERE = Path(__file__).parent
+DEFAULT_SECRET = "change-me"
+log = logging.getLogger(__name__)
 SESSION_COOKIE = "monitor_session"
 
 
@@ -40,6 +43,9 @@ def create_app(settings: Settings, sessions: sessionmaker[Session] | None = None
     """Build the web app. SESSIONS defaults to a store opened from the settings."""
     if sessions is None:
         sessions = make_sessionmaker(make_engine(settings.database_url))
+    if settings.secret_key == DEFAULT_SECRET:
+        # Anyone who knows the default can forge a session cookie.
+        log.warning("secret_key is the default: set MONITOR_SECRET_KEY before exposing the web")
     app = FastAPI(
         title="Disclosure integrity monitor", docs_url=None, redoc_url=None, openapi_url=None
     )
