@@ -15,7 +15,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
@@ -117,7 +117,7 @@ def store_evidence(
         }
     if fresh:
         connection = session.connection()
-        connection.execute(Evidence.__table__.insert(), list(fresh.values()))
+        connection.execute(insert(Evidence), list(fresh.values()))
         known.update(
             connection.execute(
                 select(Evidence.sha256, Evidence.id).where(Evidence.sha256.in_(list(fresh)))

@@ -79,10 +79,10 @@ async def _inspect(
         details: dict[str, PageDetail] = {}
         if options.get("detail", settings.crawl.detail_pages):
             wanted = [e for e in entries[:limit] if e.url]
-            pages = await asyncio.gather(
+            read = await asyncio.gather(
                 *(read_detail(fetcher, e.url or "", options) for e in wanted)
             )
-            details = {e.key: p for e, p in zip(wanted, pages, strict=True)}
+            details = {e.key: p for e, p in zip(wanted, read, strict=True)}
         errors = list(listing.errors)
         errors += [f"{p.url}: {p.error}" for p in details.values() if p.error]
         return {

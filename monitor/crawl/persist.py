@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from monitor import metrics
@@ -155,17 +155,17 @@ def _listing_writes(
             rows.append(row)
     feed_values: dict[str, Any] = {"feed_id": job.id, "last_fetched_at": now}
     feed_values["etag"], feed_values["last_modified"] = job.etag, job.last_modified
-    if listing.read_ok and not listing.errors:
-        # Validators only after a clean read, so a page that failed to parse is
-        # fetched in full next time rather than answered 304.
+    if listing.read_ok and all(page.outcome == OK for page in listing.pages):
+        # Validators only after every page was read, so a page that failed to parse
+        # is fetched in full next time rather than answered 304.
         first = listing.pages[0].response
         feed_values.update(etag=first.etag, last_modified=first.last_modified)
     return rows, feed_values
 
 
 _FEED_UPDATE = (
-    update(Feed.__table__)
-    .where(Feed.__table__.c.id == bindparam("feed_id"))
+    update(Feed)
+    .where(Feed.id == bindparam("feed_id"))
     .values(
         last_fetched_at=bindparam("last_fetched_at"),
         etag=bindparam("etag"),
@@ -190,7 +190,7 @@ def persist_listings(
         fetch_rows += rows
         feed_rows.append(feed_values)
     connection = session.connection()
-    connection.execute(Fetch.__table__.insert(), fetch_rows)
+    connection.execute(insert(Fetch), fetch_rows)
     connection.execute(_FEED_UPDATE, feed_rows)
 
 
@@ -211,7 +211,7 @@ def persist_feed(
     evidence = store_evidence(session, archive, responses, now)
     fetch_rows, feed_values = _listing_writes(outcome, evidence, now)
     connection = session.connection()
-    connection.execute(Fetch.__table__.insert(), fetch_rows)
+    connection.execute(insert(Fetch), fetch_rows)
     connection.execute(_FEED_UPDATE, [feed_values])
     if not listing.read_ok:
         return changes
@@ -265,8 +265,8 @@ def persist_feed(
             changes.removed += 1
 
     for key, page in outcome.details.items():
-        item_id = known[key].id if key in known else new_ids.get(key)
-        _page_fetch_rows(session, job.id, item_id, "detail", page, evidence, now)
+        detail_item = known[key].id if key in known else new_ids.get(key)
+        _page_fetch_rows(session, job.id, detail_item, "detail", page, evidence, now)
     for item_id, check in outcome.checks.items():
         _page_fetch_rows(session, job.id, item_id, "check", check, evidence, now)
 
@@ -292,7 +292,7 @@ def _insert_new(
     # Core executemany, then one query for the ids: INSERT ... RETURNING in row order
     # falls back to one statement per row on SQLite.
     connection = session.connection()
-    connection.execute(Item.__table__.insert(), [row for row, *_ in new_items])
+    connection.execute(insert(Item), [row for row, *_ in new_items])
     feed_id = new_items[0][0]["feed_id"]
     keys = {row["key"] for row, *_ in new_items}
     new_ids = {
@@ -317,8 +317,8 @@ def _insert_new(
                 "evidence_id": _evidence_of(page, evidence, listing),
             }
         )
-    connection.execute(ItemEntry.__table__.insert(), entries)
-    connection.execute(ItemVersion.__table__.insert(), versions)
+    connection.execute(insert(ItemEntry), entries)
+    connection.execute(insert(ItemVersion), versions)
     return new_ids
 
 

@@ -44,7 +44,19 @@ def load_jobs(session: Session, feed_ids: Sequence[int] | None) -> list[FeedJob]
         if feed_ids is not None
         else query.where(Feed.enabled)
     )
-    return [FeedJob(*row[:4], row[4] or {}, *row[5:]) for row in session.execute(query).all()]
+    return [
+        FeedJob(
+            id=r.id,
+            unit_id=r.unit_id,
+            url=r.url,
+            kind=r.kind,
+            options=r.options or {},
+            category=r.category,
+            etag=r.etag,
+            last_modified=r.last_modified,
+        )
+        for r in session.execute(query).all()
+    ]
 
 
 class _Crawl:

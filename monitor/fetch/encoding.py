@@ -97,13 +97,13 @@ def decode_body(body: bytes, content_type: str | None = None) -> Decoded:
     for source, name in candidates:
         if name is None:
             continue
-        encoding = normalise(name)
-        if encoding is None:
+        label = normalise(name)
+        if label is None:
             declared = declared or name
             continue
-        text = _try(body, encoding)
+        text = _try(body, label)
         if text is not None:
-            return Decoded(text, encoding, source, declared)
+            return Decoded(text, label, source, declared)
         declared = declared or name
     # Undeclared bodies: UTF-8 is strict enough to trust when it decodes; anything
     # else goes to statistical detection, GB18030 being the last resort here.

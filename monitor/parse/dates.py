@@ -46,17 +46,21 @@ def parse_date(text: str | None, tz: ZoneInfo = SHANGHAI) -> ParsedDate | None:
         try:
             stamp = datetime.fromisoformat(s.replace("Z", "+00:00"))
             return ParsedDate(raw, stamp.astimezone(tz).date(), stamp.astimezone(UTC))
-        except ValueError:
+        except (ValueError, OverflowError):  # year 1 or 9999 shifted out of range
             pass
     if "," in s or s[:3].isalpha():
+        rfc: datetime | None
         try:
-            stamp = parsedate_to_datetime(s)
+            rfc = parsedate_to_datetime(s)
         except (TypeError, ValueError, IndexError):
-            stamp = None
-        if stamp is not None:
-            if stamp.tzinfo is None:
-                stamp = stamp.replace(tzinfo=tz)
-            return ParsedDate(raw, stamp.astimezone(tz).date(), stamp.astimezone(UTC))
+            rfc = None
+        if rfc is not None:
+            if rfc.tzinfo is None:
+                rfc = rfc.replace(tzinfo=tz)
+            try:
+                return ParsedDate(raw, rfc.astimezone(tz).date(), rfc.astimezone(UTC))
+            except OverflowError:
+                pass
     match = _CN.search(s) or _COMPACT.match(s)
     if match is None:
         return ParsedDate(raw, None, None, f"unrecognised date {raw!r}")
@@ -70,12 +74,18 @@ def parse_date(text: str | None, tz: ZoneInfo = SHANGHAI) -> ParsedDate | None:
             clock = time(int(match["H"]), int(match["M"]), int(match["S"] or 0))
         except ValueError as exc:
             return ParsedDate(raw, None, None, f"invalid time in {raw!r}: {exc}")
-        at = datetime.combine(day, clock, tz).astimezone(UTC)
+        try:
+            at = datetime.combine(day, clock, tz).astimezone(UTC)
+        except OverflowError:
+            return ParsedDate(raw, None, None, f"date out of range in {raw!r}")
     return ParsedDate(raw, day, at)
 
 
 def from_epoch(value: float) -> ParsedDate:
     """JSON APIs often give milliseconds since the epoch."""
     seconds = value / 1000 if value > 10**11 else value
-    stamp = datetime.fromtimestamp(seconds, UTC)
-    return ParsedDate(str(value), stamp.astimezone(SHANGHAI).date(), stamp)
+    try:
+        stamp = datetime.fromtimestamp(seconds, UTC)
+        return ParsedDate(str(value), stamp.astimezone(SHANGHAI).date(), stamp)
+    except (ValueError, OverflowError, OSError) as exc:
+        return ParsedDate(str(value), None, None, f"epoch out of range {value!r}: {exc}")

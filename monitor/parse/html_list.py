@@ -53,7 +53,10 @@ def absolute(base_url: str, href: str | None) -> str | None:
     href = href.strip()
     if not href or href.startswith(("javascript:", "mailto:", "#")):
         return None
-    return urldefrag(urljoin(base_url, href))[0]
+    try:
+        return urldefrag(urljoin(base_url, href))[0]
+    except ValueError:  # e.g. "http://[": one broken link must not sink the page
+        return None
 
 
 def html_document(text: str) -> Any:

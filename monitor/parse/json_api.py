@@ -41,7 +41,10 @@ def _date_text(value: Any) -> str | None:
         return None
     if isinstance(value, int | float) and not isinstance(value, bool):
         seconds = value / 1000 if value > 10**11 else value
-        return datetime.fromtimestamp(seconds, SHANGHAI).isoformat()
+        try:
+            return datetime.fromtimestamp(seconds, SHANGHAI).isoformat()
+        except (ValueError, OverflowError, OSError):
+            return str(value)  # out of range: kept as printed, the date parser reports it
     return str(value)
 
 
@@ -58,7 +61,11 @@ def parse_json(text: str, base_url: str, options: dict[str, Any]) -> Page:
     for record in records:
         values = {name: dig(record, path) for name, path in fields.items()}
         url = values.get("url")
-        url = urljoin(base_url, str(url)) if url else None
+        try:
+            url = urljoin(base_url, str(url)) if url else None
+        except ValueError:  # e.g. "http://[": kept out, the record still counts
+            page.errors.append(f"invalid url {str(url)[:200]!r}")
+            url = None
         key = values.get("key")
         key = str(key) if key not in (None, "") else url
         if not key:
