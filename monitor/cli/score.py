@@ -12,7 +12,14 @@ import typer
 from sqlalchemy import select
 
 from monitor.cli.common import AS_OF_HELP, echo_json, parse_as_of, state
-from monitor.scoring import compute_scores, export_scores, scheme_for, score_rows, scores_as_of
+from monitor.scoring import (
+    compute_scores,
+    config_hash,
+    export_scores,
+    scheme_for,
+    score_rows,
+    scores_as_of,
+)
 from monitor.store.db import transaction
 from monitor.store.models import Unit
 from rules.api import Period
@@ -149,6 +156,36 @@ def export(
         rows = score_rows(session, scores_as_of(session, period=p.key, as_of=day), pass_line)
     n = export_scores(rows, fmt, Path(output))  # type: ignore[arg-type]
     typer.echo(f"wrote {n} rows for {p.key} to {output}")
+
+
+@score_app.command("scheme")
+def scheme_cmd(
+    ctx: typer.Context,
+    as_json: bool = typer.Option(False, "--json", help="Print the scheme as JSON."),
+) -> None:
+    """Validate and show the scheme in use (``MONITOR_SCHEME`` or the default)."""
+    st = state(ctx)
+    try:
+        scheme = scheme_for(st.settings)
+    except (OSError, ValueError) as exc:
+        typer.echo(f"scheme {st.settings.scheme or 'default'} is not valid: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    digest = config_hash(scheme, {})
+    if as_json:
+        echo_json({"config_hash": digest, **scheme.model_dump(mode="json")})
+        return
+    typer.echo(
+        f"{scheme.version} {scheme.title}: {scheme.max_score:g} points, pass at "
+        f"{scheme.pass_line:g}, veto cap {scheme.veto_cap}; hash {digest[:12]}"
+    )
+    for ind in scheme.indicators:
+        typer.echo(f"  {ind.id} ({ind.points:g}) {ind.title}")
+        for rule_id, r in sorted(ind.rules.items()):
+            cap = f", cap {r.cap:g}" if r.cap is not None else ""
+            veto = ", veto" if r.veto else ""
+            typer.echo(f"      {rule_id}: −{r.deduction:g} per finding{cap}{veto}")
+    for level, w in sorted(scheme.rollup.items()):
+        typer.echo(f"  roll-up {level}: own {w.own:g}, children {w.children:g}")
 
 
 def register(app: typer.Typer) -> None:

@@ -84,48 +84,71 @@ def deliver_outbox(
     now = now or datetime.now(UTC)
     cfg = settings.notify
     report = DeliveryReport()
-    with transaction(sessions) as session:
-        due = session.execute(
-            select(Outbox.id, Outbox.topic, Outbox.idempotency_key, Outbox.payload)
-            .where(Outbox.delivered_at.is_(None), Outbox.next_attempt_at <= now)
-            .order_by(Outbox.next_attempt_at, Outbox.id)
-            .limit(cfg.batch_size)
-        ).all()
-    for row_id, topic, key, payload in due:
-        probe = Outbox(id=row_id, topic=topic, idempotency_key=key, payload=payload)
-        spec = destination(probe, settings)
-        if spec is None:
-            report.held += 1
-            continue
-        message = Message(topic=topic, idempotency_key=key, payload=payload)
-        if settings.alerts.dry_run:
-            subject, _ = render(topic, payload)
-            report.dry_run.append({"id": row_id, "channel": spec.get("type"), "subject": subject})
-            log.info("dry run: outbox %s via %s: %s", row_id, spec.get("type"), subject)
-            continue
+    last_id = 0
+    # Page through due rows by id: a row that fails now moves into the future, so each
+    # row is tried at most once per call, and a backlog larger than a page is not left
+    # waiting for the next call.
+    while True:
         with transaction(sessions) as session:
-            claimed = _claim(session, row_id, now, cfg.claim_seconds)
-        if not claimed:
-            report.skipped += 1
-            continue
-        try:
-            channel_for(spec, settings).send(message)
-        except DeliveryError as exc:
-            _failed(sessions, settings, row_id, topic, str(exc), now, report)
-        except Exception as exc:  # a channel bug must not lose the row either
-            log.exception("outbox %s: unexpected error", row_id)
-            _failed(sessions, settings, row_id, topic, f"{type(exc).__name__}: {exc}", now, report)
-        else:
-            with transaction(sessions) as session:
-                session.execute(
-                    update(Outbox)
-                    .where(Outbox.id == row_id)
-                    .values(delivered_at=now, last_error=None)
-                    .execution_options(synchronize_session=False)
+            due = session.execute(
+                select(Outbox.id, Outbox.topic, Outbox.idempotency_key, Outbox.payload)
+                .where(
+                    Outbox.delivered_at.is_(None),
+                    Outbox.next_attempt_at <= now,
+                    Outbox.id > last_id,
                 )
-            report.delivered.append(row_id)
-            DELIVERIES.labels(topic=topic, outcome="delivered").inc()
+                .order_by(Outbox.id)
+                .limit(cfg.batch_size)
+            ).all()
+        if not due:
+            break
+        last_id = due[-1][0]
+        for row_id, topic, key, payload in due:
+            _deliver_one(sessions, settings, Message(topic, key, payload), row_id, now, report)
     return report
+
+
+def _deliver_one(
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    message: Message,
+    row_id: int,
+    now: datetime,
+    report: DeliveryReport,
+) -> None:
+    topic = message.topic
+    spec = destination(Outbox(id=row_id, topic=topic, payload=dict(message.payload)), settings)
+    if spec is None:
+        report.held += 1
+        return
+    if settings.alerts.dry_run:
+        subject, _ = render(topic, dict(message.payload))
+        report.dry_run.append({"id": row_id, "channel": spec.get("type"), "subject": subject})
+        log.info("dry run: outbox %s via %s: %s", row_id, spec.get("type"), subject)
+        return
+    with transaction(sessions) as session:
+        claimed = _claim(session, row_id, now, settings.notify.claim_seconds)
+    if not claimed:
+        report.skipped += 1
+        return
+    try:
+        channel_for(spec, settings).send(message)
+    except DeliveryError as exc:
+        _failed(sessions, settings, row_id, topic, str(exc), now, report)
+        return
+    except Exception as exc:  # a channel bug must not lose the row either
+        log.exception("outbox %s: unexpected error", row_id)
+        _failed(sessions, settings, row_id, topic, f"{type(exc).__name__}: {exc}", now, report)
+        return
+    with transaction(sessions) as session:
+        session.execute(
+            update(Outbox)
+            .where(Outbox.id == row_id)
+            .values(delivered_at=now, last_error=None)
+            .execution_options(synchronize_session=False)
+        )
+    report.delivered.append(row_id)
+    DELIVERIES.labels(topic=topic, outcome="delivered").inc()
 
 
 def _failed(

@@ -197,6 +197,8 @@ def compute_scores(
                         config_hash=digest,
                         indicator=r.indicator,
                         computed_for=computed_for,
+                        # The as-of, not the wall clock: recomputing leaves the row
+                        # bit-identical, and the newest as-of is the newest score.
                         computed_at=as_of,
                         **data,
                     )

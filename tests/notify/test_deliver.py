@@ -271,3 +271,14 @@ def test_scores_are_held_without_an_assessment_webhook(
     add(sessions, score_row(1))
     report = deliver_outbox(sessions, settings, now=T0)
     assert report.held == 1 and report.delivered == report.failed == []
+
+
+def test_a_backlog_larger_than_a_page_is_delivered_in_one_call(
+    sqlite_sessions: sessionmaker[Session], settings: Settings, receiver: WebhookReceiver
+) -> None:
+    settings = settings.model_copy(
+        update={"notify": settings.notify.model_copy(update={"batch_size": 2})}
+    )
+    hook = {"type": "webhook", "url": receiver.url, "secret": SECRET}
+    ids = add(sqlite_sessions, *(alert_row(n, hook) for n in range(5)))
+    assert deliver_outbox(sqlite_sessions, settings, now=T0).delivered == ids

@@ -70,3 +70,19 @@ def test_score_show_and_export(seeded: Settings, tmp_path: Path) -> None:
     assert load_workbook(tmp_path / "scores.xlsx").active.max_row == 31
     bad = cli(seeded, "score", "export", "--format", "pdf", "--output", "x.pdf")
     assert bad.exit_code != 0
+
+
+def test_scheme_command_validates_the_scheme(seeded: Settings, tmp_path: Path) -> None:
+    ok = cli(seeded, "score", "scheme", "--json")
+    assert ok.exit_code == 0, ok.output
+    data = json.loads(ok.output)
+    assert data["version"] == "national-2019.1" and len(data["config_hash"]) == 64
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("version: x\nindicators:\n  - {id: a, points: 50, rules: {}}\n")
+    env = {
+        "MONITOR_DATABASE_URL": seeded.database_url,
+        "MONITOR_CONFIG": "absent.toml",
+        "MONITOR_SCHEME": str(broken),
+    }
+    bad = CliRunner().invoke(app, ["score", "scheme"], env=env)
+    assert bad.exit_code == 1 and "add up" in bad.output
