@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -51,8 +52,11 @@ def test_crawl_tracks_new_unchanged_changed_and_removed_items(
         sessions, server.url(BASE + "index.html"), "html", category="村务公开"
     )
 
+    new_before = REGISTRY.get_sample_value("disclosure_items_total", {"change": "new"}) or 0
     first = crawl(sessions, crawl_settings, now=T0)
     assert first.errors == []
+    new_after = REGISTRY.get_sample_value("disclosure_items_total", {"change": "new"})
+    assert new_after == new_before + 4
     assert (first.ok, first.items_new, first.items_changed, first.items_removed) == (1, 4, 0, 0)
     assert first.changed_unit_ids == {unit_id}
     assert all(s.hits[path] == 1 for path in DETAILS)

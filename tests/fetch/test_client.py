@@ -244,3 +244,36 @@ def test_certificate_error_is_reported(tmp_path: Path) -> None:
     assert response.outcome == "network_error"
     assert "certificate" in (response.error or "").lower()
     assert len(response.attempts) == 1
+
+
+def test_per_host_concurrency_is_bounded() -> None:
+    state = {"now": 0, "peak": 0}
+
+    async def slow(request: web.Request) -> web.Response:
+        state["now"] += 1
+        state["peak"] = max(state["peak"], state["now"])
+        await asyncio.sleep(0.05)
+        state["now"] -= 1
+        return web.Response(text="ok")
+
+    async def many(settings: Settings, url: str) -> list[Response]:
+        async with Fetcher(settings) as fetcher:
+            return await asyncio.gather(*(fetcher.fetch(f"{url}?n={n}") for n in range(12)))
+
+    with ThreadServer(app_with({"/": slow})) as server:
+        responses = asyncio.run(many(make_settings(per_host_concurrency=2), server.url("/")))
+    assert [r.outcome for r in responses] == ["ok"] * 12
+    assert state["peak"] == 2
+
+
+def test_user_agent_comes_from_settings() -> None:
+    seen: list[str] = []
+
+    async def page(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("User-Agent", ""))
+        return web.Response(text="ok")
+
+    with ThreadServer(app_with({"/": page})) as server:
+        fetch(make_settings(user_agent="county-inspector/2 (+mailto:ops@example.org)"),
+              server.url("/"))  # fmt: skip
+    assert seen == ["county-inspector/2 (+mailto:ops@example.org)"]
