@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from sqlalchemy import Engine, delete, or_, select, text, update
+from sqlalchemy import Engine, Table, delete, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -77,6 +77,7 @@ def claim(session: Session, key: str, *, owner: str, now: datetime, ttl: timedel
     """Claim ``key`` for ``owner``. Does not commit: the caller commits before working,
     so that concurrent duplicates see the claim."""
     table = WorkClaim.__table__
+    assert isinstance(table, Table)
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     inserted = session.execute(

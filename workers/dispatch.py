@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import redis
 from sqlalchemy import func, select
@@ -23,6 +24,11 @@ from workers.app import QUEUES, configure
 from workers.base import PUBLISH_RETRY
 
 SCHEDULER_PUBLISH_RETRY = {"max_retries": 3, "interval_start": 0.5, "interval_step": 1.0}
+
+
+def _count(reply: Any) -> int:
+    # redis-py types replies as "int or awaitable" for its async twin; this is sync.
+    return int(reply)
 
 
 @dataclass(frozen=True)
@@ -42,7 +48,7 @@ class CeleryDispatcher:
         """One scheduled crawl of one feed; the window is the schedule slot it belongs to.
         Publishing gives up after a few tries: the next tick (or the failover catch-up)
         sends it again, and a scheduler must not hang on a broker outage."""
-        tasks.crawl_feed.apply_async(  # type: ignore[attr-defined]
+        tasks.crawl_feed.apply_async(
             (feed_id, tasks.iso(window)),
             {"as_of": tasks.iso(as_of) if as_of else None},
             retry=True,
@@ -50,7 +56,7 @@ class CeleryDispatcher:
         )
 
     def enqueue_evaluate_all(self, now: datetime) -> None:
-        tasks.evaluate_units.apply_async(  # type: ignore[attr-defined]
+        tasks.evaluate_units.apply_async(
             (None, tasks.iso(now)), retry=True, retry_policy=SCHEDULER_PUBLISH_RETRY
         )
 
@@ -70,11 +76,11 @@ class CeleryDispatcher:
             ids = list(session.execute(query).scalars())
         cycle = f"cycle:{now.astimezone(UTC).strftime('%Y%m%dT%H%M%S')}:{uuid.uuid4().hex[:8]}"
         if not ids:
-            tasks.evaluate_units.apply_async(  # type: ignore[attr-defined]
+            tasks.evaluate_units.apply_async(
                 (None, tasks.iso(now)), retry=True, retry_policy=PUBLISH_RETRY
             )
         for fid in ids:
-            tasks.crawl_feed.apply_async(  # type: ignore[attr-defined]
+            tasks.crawl_feed.apply_async(
                 (fid, tasks.iso(now)),
                 {"as_of": tasks.iso(now), "cycle": cycle, "cycle_size": len(ids)},
                 retry=True,
@@ -89,7 +95,7 @@ class CeleryDispatcher:
     def queue_depths(self) -> dict[str, int]:
         client = redis.Redis.from_url(self.settings.broker_url)
         try:
-            return {q: int(client.llen(self.key(q))) for q in QUEUES}
+            return {q: _count(client.llen(self.key(q))) for q in QUEUES}
         finally:
             client.close()
 
@@ -111,8 +117,8 @@ class CeleryDispatcher:
         try:
             while time.monotonic() < deadline:
                 try:
-                    busy = sum(int(client.llen(self.key(q))) for q in QUEUES)
-                    busy += int(client.hlen(self.key("unacked")))
+                    busy = sum(_count(client.llen(self.key(q))) for q in QUEUES)
+                    busy += _count(client.hlen(self.key("unacked")))
                 except redis.exceptions.ConnectionError:
                     busy = 1
                 if busy:

@@ -118,9 +118,7 @@ def crawl_feed(
             raise CrawlNotStored(f"feed {feed_id}: crawl not stored: {report.errors[-3:]}")
         claims.complete(uow.session, key, owner=self.owner, now=claims.utcnow())
         if not cycle and report.changed_unit_ids:
-            uow.then(
-                evaluate_units.s(sorted(report.changed_unit_ids), iso(now))  # type: ignore[attr-defined]
-            )
+            uow.then(evaluate_units.s(sorted(report.changed_unit_ids), iso(now)))
     if cycle:
         with self.unit_of_work() as uow:
             _cycle_fan_in(self, uow, params)
@@ -156,7 +154,7 @@ def _cycle_fan_in(task: StageTask, uow: Any, params: dict[str, Any]) -> None:
     ).scalar_one()
     if done < params["cycle_size"]:
         return
-    uow.then(evaluate_units.s(None, params["as_of"], cycle=cycle))  # type: ignore[attr-defined]
+    uow.then(evaluate_units.s(None, params["as_of"], cycle=cycle))
 
 
 @app.task(name=EVALUATE_UNITS, base=StageTask, bind=True)
@@ -181,7 +179,7 @@ def evaluate_units(
         report = evaluate(uow.session, settings, as_of=_ts(as_of), unit_ids=unit_ids)
         if cycle:
             claims.complete(uow.session, f"{cycle}:evaluate", owner=self.owner, now=claims.utcnow())
-        uow.then(score_periods.s(as_of))  # type: ignore[attr-defined]
+        uow.then(score_periods.s(as_of))
     return {
         "opened": len(report.opened),
         "cleared": len(report.cleared),
@@ -206,7 +204,7 @@ def score_periods(self: StageTask, as_of: str, periods: list[str] | None = None)
             claims.serialize(uow.session, f"score:{period.key}")
             compute_scores(uow.session, settings, period=period, as_of=when)
     with self.unit_of_work() as uow:
-        uow.then(sync_alerts.s(as_of))  # type: ignore[attr-defined]
+        uow.then(sync_alerts.s(as_of))
     return {"periods": [p.key for p in chosen]}
 
 
@@ -218,7 +216,7 @@ def sync_alerts(self: StageTask, now: str) -> dict[str, Any]:
     with self.unit_of_work() as uow:
         claims.serialize(uow.session, "alerts")
         sync(uow.session, get_settings(), now=_ts(now))
-        uow.then(deliver_outbox.s(now))  # type: ignore[attr-defined]
+        uow.then(deliver_outbox.s(now))
     return {"now": now}
 
 

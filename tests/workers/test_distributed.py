@@ -138,7 +138,7 @@ def test_worker_killed_mid_crawl_task_is_redelivered_to_another(
         server.hang_paths.add(server.path("north"))
         _dispatcher(pg_url, broker, tmp_path).enqueue_crawl(fid, WINDOW)
         first = _start_worker(processes, env, "w1")
-        assert server.hanging.wait(30), processes.log("w1")
+        assert server.hanging.wait(60), processes.log("w1")
         # The crawl task is mid-flight and has claimed its window: the machine dies.
         assert not _done(pg_sessions, crawl_key(fid, WINDOW))
         processes.kill_group(first)
@@ -200,7 +200,7 @@ def test_redis_restarted_mid_run_the_run_completes(
         dispatcher = _dispatcher(pg_url, broker, tmp_path)
         dispatcher.enqueue_crawl(ids[0], WINDOW)
         _start_worker(processes, env, "w1")
-        assert server.hanging.wait(30), processes.log("w1")
+        assert server.hanging.wait(60), processes.log("w1")
         try:
             _redis_restart()
         finally:
@@ -243,7 +243,7 @@ def test_postgresql_restarted_mid_run_the_run_completes(
         server.hang_paths.add(server.path("lower"))
         _dispatcher(pg_url, broker, tmp_path).enqueue_crawl(fid, WINDOW)
         _start_worker(processes, env, "w1")
-        assert server.hanging.wait(30), processes.log("w1")
+        assert server.hanging.wait(60), processes.log("w1")
         try:
             _pg_ctl("stop")
             # The crawl finishes reading while the database is down: storing fails, the
