@@ -79,6 +79,7 @@ class _Crawl:
         self.archive = WarcArchive(settings.evidence_dir, now)
         self.writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="crawl-writer")
         self.light: list[FeedOutcome] = []
+        self.flushes: list[asyncio.Future[None]] = []
 
     def detail_enabled(self, job: FeedJob) -> bool:
         return bool(job.options.get("detail", self.settings.crawl.detail_pages))
@@ -98,7 +99,8 @@ class _Crawl:
                 width = max(1, min(self.settings.crawl.concurrency, len(jobs)))
                 await asyncio.gather(*(worker() for _ in range(width)))
         finally:
-            await self.on_writer(self.flush_light)
+            batch, self.light = self.light, []
+            await asyncio.gather(*self.flushes, self.on_writer(self.flush_light, batch))
             self.writer.shutdown()
 
     async def one(self, fetcher: Fetcher, job: FeedJob) -> None:
@@ -108,6 +110,14 @@ class _Crawl:
             log.exception("crawl of feed %s failed", job.id)
             self.report.failed += 1
             self.report.errors.append(f"feed {job.id} ({job.url}): {type(exc).__name__}: {exc}")
+            return
+        if not outcome.listing.read_ok:
+            # 304s and failures only add fetch rows: batched, without a thread hop each.
+            self.light.append(outcome)
+            if len(self.light) >= self.LIGHT_BATCH:
+                batch, self.light = self.light, []
+                loop = asyncio.get_running_loop()
+                self.flushes.append(loop.run_in_executor(self.writer, self.flush_light, batch))
             return
         await self.on_writer(self.write, outcome, known)
 
@@ -169,13 +179,7 @@ class _Crawl:
         report.errors.extend(f"feed {outcome.job.id}: {e}" for e in listing.errors)
 
     def write(self, outcome: FeedOutcome, known: dict[str, KnownItem]) -> None:
-        """On the writer thread. Feeds that brought items commit on their own; 304s and
-        failures only add fetch rows, so they are written in batches."""
-        if not outcome.listing.read_ok:
-            self.light.append(outcome)
-            if len(self.light) >= self.LIGHT_BATCH:
-                self.flush_light()
-            return
+        """On the writer thread: a feed that was read commits on its own."""
         job, report = outcome.job, self.report
         try:
             with self.sessions() as session, session.begin():
@@ -199,8 +203,8 @@ class _Crawl:
         if changes.new or changes.changed or changes.removed:
             report.changed_unit_ids.add(job.unit_id)
 
-    def flush_light(self) -> None:
-        batch, self.light = self.light, []
+    def flush_light(self, batch: list[FeedOutcome]) -> None:
+        """On the writer thread: fetch rows of 304s and failures, one transaction."""
         if not batch:
             return
         try:
