@@ -131,8 +131,9 @@ def test_auto_resolve_with_notification_and_reopen(
 
 
 def test_manual_resolve_sticks_while_the_finding_stays_open(
-    sessions: sessionmaker[Session], settings: Settings
+    sqlite_sessions: sessionmaker[Session], settings: Settings
 ) -> None:
+    sessions = sqlite_sessions  # logic, not the backend
     with sessions.begin() as s:
         units = make_tree(s)
         add_finding(s, units["v1"], "timeliness.unit_silent", "unit")
@@ -180,8 +181,9 @@ def test_repeat_interval_ack_and_escalation(
 
 
 def test_unreachable_site_inhibits_other_alerts(
-    sessions: sessionmaker[Session], settings: Settings
+    sqlite_sessions: sessionmaker[Session], settings: Settings
 ) -> None:
+    sessions = sqlite_sessions  # logic, not the backend
     with sessions.begin() as s:
         units = make_tree(s)
         setup_people(s, units)
@@ -198,8 +200,9 @@ def test_unreachable_site_inhibits_other_alerts(
 
 
 def test_silence_until_expiry_then_notified_again(
-    sessions: sessionmaker[Session], settings: Settings
+    sqlite_sessions: sessionmaker[Session], settings: Settings
 ) -> None:
+    sessions = sqlite_sessions  # logic, not the backend
     with sessions.begin() as s:
         units = make_tree(s)
         setup_people(s, units)

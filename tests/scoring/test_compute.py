@@ -138,8 +138,9 @@ def test_past_period_as_of_ignores_later_changes(
 
 
 def test_quarter_and_year_take_month_findings(
-    sessions: sessionmaker[Session], settings: Settings
+    sqlite_sessions: sessionmaker[Session], settings: Settings
 ) -> None:
+    sessions = sqlite_sessions  # logic, not the backend
     with sessions.begin() as s:
         units = make_tree(s)
         add_finding(s, units["v1"], "timeliness.unit_silent", "unit", period="2026-10")
