@@ -7,6 +7,8 @@
   stay, but are not re-notified).
 - An alert whose finding cleared is resolved by the system, with a resolved
   notification. One resolved by a person stays resolved while the finding is open.
+  One whose finding can no longer be assessed (the feed is down) has not cleared:
+  it is neither resolved nor re-notified until the finding is judged again.
 - Unacknowledged alerts are re-notified every ``repeat_interval_hours`` and escalated
   once to the inspectors' supervisors after ``escalate_after_hours``.
 - Expired silences end (back to open, notified again).
@@ -71,18 +73,21 @@ def _rank(severity: str) -> int:
         return -1
 
 
-def _active_findings(session: Session, threshold: str) -> dict[str, Finding]:
-    """The worst, newest open finding per dedup key, at or above the threshold."""
+def _active_findings(session: Session, threshold: str) -> tuple[dict[str, Finding], set[str]]:
+    """The worst, newest open finding per dedup key at or above the threshold, and the
+    keys whose open findings could not be assessed (feed down, calendar unknown)."""
     overturned = set(
         session.scalars(select(Appeal.finding_id).where(Appeal.state == "overturned")).all()
     )
     best: dict[str, Finding] = {}
-    for f in session.scalars(
-        select(Finding).where(Finding.status == "open", Finding.assessable).order_by(Finding.id)
-    ):
+    unknown: set[str] = set()
+    for f in session.scalars(select(Finding).where(Finding.status == "open").order_by(Finding.id)):
         if f.id in overturned or not severity_ok(f.severity, threshold):
             continue
         key = dedup_key(f.unit_id, f.rule_id, f.subject)
+        if not f.assessable:
+            unknown.add(key)
+            continue
         cur = best.get(key)
         if cur is None or (_rank(f.severity), f.period, f.id) > (
             _rank(cur.severity),
@@ -90,7 +95,7 @@ def _active_findings(session: Session, threshold: str) -> dict[str, Finding]:
             cur.id,
         ):
             best[key] = f
-    return best
+    return best, unknown - set(best)
 
 
 def _describe(alert: Alert, finding: Finding | None) -> dict[str, Any]:
@@ -115,7 +120,7 @@ def _last_actor(alert: Alert) -> str | None:
 def sync_alerts(session: Session, settings: Settings, *, now: datetime) -> AlertReport:
     cfg = settings.alerts
     report = AlertReport()
-    active = _active_findings(session, cfg.min_severity)
+    active, unknown = _active_findings(session, cfg.min_severity)
     down_units = {f.unit_id for f in active.values() if f.rule_id == INHIBITING_RULE}
     inhibited = {
         k for k, f in active.items() if f.unit_id in down_units and f.rule_id != INHIBITING_RULE
@@ -198,7 +203,8 @@ def sync_alerts(session: Session, settings: Settings, *, now: datetime) -> Alert
             batch[f.unit_id]["repeated"].append(alert)
 
     for key, alert in sorted(alerts.items()):
-        if key in active or alert.state == "resolved":
+        # A finding that can no longer be assessed has not cleared: the alert waits.
+        if key in active or key in unknown or alert.state == "resolved":
             continue
         transition(session, alert, "resolved", actor=SYSTEM, reason="finding cleared", now=now)
         report.resolved.append(alert.id)
@@ -238,7 +244,7 @@ def sync_alerts(session: Session, settings: Settings, *, now: datetime) -> Alert
     escalate: dict[int, list[Alert]] = defaultdict(list)
     for key, alert in sorted(alerts.items()):
         if alert.state == "open" and alert.escalated_at is None and alert.opened_at <= deadline:
-            if key in inhibited:
+            if key in inhibited or key not in active:
                 continue
             alert.escalated_at = now
             report.escalated.append(alert.id)

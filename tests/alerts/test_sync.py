@@ -219,3 +219,22 @@ def test_silence_until_expiry_then_notified_again(
         events = s.scalars(select(AlertEvent).order_by(AlertEvent.id)).all()
         moves = [(e.from_state, e.to_state, e.reason) for e in events]
         assert ("silenced", "open", "silence expired") in moves
+
+
+def test_a_finding_that_cannot_be_assessed_neither_resolves_nor_repeats(
+    sqlite_sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    with sqlite_sessions.begin() as s:
+        units = make_tree(s)
+        fid = add_finding(s, units["v1"], "timeliness.stale_columns", "通知公告").id
+    run(sqlite_sessions, settings, T0)
+    with sqlite_sessions.begin() as s:
+        s.get(Finding, fid).assessable = False  # the portal went down
+    report = run(sqlite_sessions, settings, T0 + timedelta(days=4))
+    assert report.resolved == report.repeated == report.escalated == []
+    with sqlite_sessions() as s:
+        assert s.scalars(select(Alert)).one().state == "open"
+    with sqlite_sessions.begin() as s:
+        s.get(Finding, fid).assessable = True  # back, and still stale
+    report = run(sqlite_sessions, settings, T0 + timedelta(days=5))
+    assert len(report.repeated) == 1 and len(report.escalated) == 1
