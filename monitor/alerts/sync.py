@@ -137,7 +137,7 @@ def sync_alerts(session: Session, settings: Settings, *, now: datetime) -> Alert
         for a in session.scalars(select(Alert).where(Alert.dedup_key.in_(chunk))):
             alerts[a.dedup_key] = a
     findings_by_id: dict[int, Finding] = {f.id: f for f in active.values()}
-    # What each unit's notification carries this run: kind -> alert ids.
+    # What each unit's notification carries this run: kind -> alerts.
     batch: dict[int, dict[str, list[Alert]]] = defaultdict(lambda: defaultdict(list))
 
     for key in sorted(active):
