@@ -64,6 +64,7 @@ class _Crawl:
     order, so SQLite sees a single writer and slow commits overlap the network."""
 
     LIGHT_BATCH = 256
+    LIGHT_BYTES = 8 * 1024 * 1024  # error pages wait in memory until their batch is written
 
     def __init__(
         self,
@@ -79,6 +80,7 @@ class _Crawl:
         self.archive = WarcArchive(settings.evidence_dir, now)
         self.writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="crawl-writer")
         self.light: list[FeedOutcome] = []
+        self.light_bytes = 0
         self.flushes: list[asyncio.Future[None]] = []
 
     def detail_enabled(self, job: FeedJob) -> bool:
@@ -114,8 +116,9 @@ class _Crawl:
         if not outcome.listing.read_ok:
             # 304s and failures only add fetch rows: batched, without a thread hop each.
             self.light.append(outcome)
-            if len(self.light) >= self.LIGHT_BATCH:
-                batch, self.light = self.light, []
+            self.light_bytes += sum(len(p.response.body) for p in outcome.listing.pages)
+            if len(self.light) >= self.LIGHT_BATCH or self.light_bytes >= self.LIGHT_BYTES:
+                batch, self.light, self.light_bytes = self.light, [], 0
                 loop = asyncio.get_running_loop()
                 self.flushes.append(loop.run_in_executor(self.writer, self.flush_light, batch))
             return
