@@ -13,7 +13,7 @@ from monitor.alerts import IllegalTransition, acknowledge, resolve, silence, syn
 from monitor.cli.common import AS_OF_HELP, echo_json, parse_as_of, state
 from monitor.notify import deliver_outbox
 from monitor.store.db import transaction
-from monitor.store.models import Alert, Finding, Unit
+from monitor.store.models import Alert, Finding, Outbox, Unit
 
 alerts_app = typer.Typer(
     help="Alerts for inspectors: list, show, ack, resolve, silence; sync and deliver.",
@@ -265,6 +265,52 @@ def deliver(
         typer.echo(f"  {line}", err=True)
     for item in report.dry_run:
         typer.echo(f"  would send #{item['id']} via {item['channel']}: {item['subject']}")
+
+
+@alerts_app.command("outbox")
+def outbox(
+    ctx: typer.Context,
+    show_all: bool = typer.Option(False, "--all", help="Include delivered rows."),
+    limit: int = typer.Option(50, "--limit", help="Most rows shown, newest first."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+) -> None:
+    """Outbox rows waiting for delivery, with their attempts and last error."""
+    st = state(ctx)
+    with transaction(st.sessions) as session:
+        query = select(Outbox).order_by(Outbox.id.desc()).limit(limit)
+        if not show_all:
+            query = query.where(Outbox.delivered_at.is_(None))
+        rows = [
+            {
+                "id": r.id,
+                "topic": r.topic,
+                "idempotency_key": r.idempotency_key,
+                "recipient": (r.payload.get("channel") or {}).get("to")
+                or (r.payload.get("channel") or {}).get("url")
+                or ("assessment webhook" if r.topic.startswith("score.") else None),
+                "attempts": r.attempts,
+                "next_attempt_at": r.next_attempt_at.isoformat(),
+                "delivered_at": r.delivered_at.isoformat() if r.delivered_at else None,
+                "last_error": r.last_error,
+            }
+            for r in session.scalars(query)
+        ]
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        typer.echo("outbox empty")
+    for r in rows:
+        status = (
+            f"delivered {r['delivered_at']}"
+            if r["delivered_at"]
+            else (f"next {r['next_attempt_at']}")
+        )
+        err = f"  last error: {r['last_error']}" if r["last_error"] else ""
+        typer.echo(
+            f"#{r['id']:<5} {r['topic']:<20} {r['recipient'] or '-'}  attempts {r['attempts']}, "
+            f"{status}{err}"
+        )
 
 
 def register(app: typer.Typer) -> None:

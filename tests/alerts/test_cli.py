@@ -117,6 +117,10 @@ def test_inspectors_alerts_lifecycle_and_delivery(
         assert shown["finding"]["evidence"]["url"].startswith("https://")
         assert cli(settings, "alerts", "show", "999").exit_code == 1
         assert "no alerts" not in cli(settings, "alerts", "list").output
+        assert "outbox empty" in cli(settings, "alerts", "outbox").output
+        sent = json.loads(cli(settings, "alerts", "outbox", "--all", "--json").output)
+        assert {r["recipient"] for r in sent} == {receiver.url}
+        assert all(r["attempts"] == 1 and r["delivered_at"] for r in sent)
         assert cli(settings, "inspectors", "remove", "chief").exit_code == 0
     finally:
         receiver.stop()
