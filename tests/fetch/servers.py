@@ -57,6 +57,12 @@ class ThreadServer:
             self._ready.set()
             await self._stop.wait()
             server.close()
+        # Handlers still stalling (a silent or trickling server) end with the server,
+        # rather than being destroyed pending when the loop closes.
+        pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
 
     def url(self, path: str = "/") -> str:
         return f"http://127.0.0.1:{self.port}{path}"
