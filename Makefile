@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: venv demo test lint typecheck check bench soak fuzz migration clean
+.PHONY: venv demo test lint typecheck check bench soak fuzz load migration clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,27 @@ check: lint typecheck test
 bench: venv
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench $(BENCH_ARGS)
+
+## make fuzz [FUZZ_SECONDS=60]: each atheris harness in tests/reliability/fuzz for a fixed time
+FUZZ_SECONDS ?= 60
+fuzz: venv
+	$(BIN)/python -m pip install --quiet -e '.[dev,fuzz]'
+	mkdir -p var/fuzz
+	set -e; for h in tests/reliability/fuzz/fuzz_*.py; do \
+	  echo "== $$h"; \
+	  $(BIN)/python $$h -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=var/fuzz/ -print_final_stats=1; \
+	done
+
+## make soak [SOAK_MINUTES=30]: distributed mode against a faulty farm, with restarts
+SOAK_MINUTES ?= 30
+soak: venv
+	$(BIN)/python tests/reliability/soak.py --minutes $(SOAK_MINUTES)
+
+## make load [LOAD_SECONDS=60 LOAD_RATE=200]: public pages under wrk while a crawl runs
+LOAD_SECONDS ?= 60
+LOAD_RATE ?= 200
+load: venv
+	$(BIN)/python tests/reliability/load.py --seconds $(LOAD_SECONDS) --rate $(LOAD_RATE)
 
 ## make migration MSG="what changed": autogenerate an Alembic revision from the models
 migration: venv

@@ -162,7 +162,9 @@ def _with_feedparser(text: str, reason: str) -> Page:
                 title=strip_tags(e.get("title")),
                 url=link,
                 category=category,
-                published=e.get("published") or e.get("updated"),
+                # "in" first: feedparser warns (and will fail) when "updated" is
+                # read back through its temporary alias of "published".
+                published=e.get("published") or (e.get("updated") if "updated" in e else None),
                 text=strip_tags(e.get("summary")),
             )
         )
