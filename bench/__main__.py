@@ -215,9 +215,16 @@ class Bench:
             label: [feeds[label] / r.wall_s if r.ok else 0.0 for r in rs]
             for label, rs in runs.items()
         }
+        # Feeds per CPU-second too: on a shared machine a process's CPU share drifts
+        # more than its CPU cost does.
+        per_cpu = {
+            label: [feeds[label] / (r.user_s + r.sys_s) if r.ok else 0.0 for r in rs]
+            for label, rs in runs.items()
+        }
         for other in ("scrapy", "bare"):
             if "ours" in rates and other in rates:
                 ratios = [x for x in paired_ratios(rates["ours"], rates[other]) if x > 0]
+                cpu_ratios = [x for x in paired_ratios(per_cpu["ours"], per_cpu[other]) if x > 0]
                 self.emit(
                     {
                         "figure": "crawl_ratio",
@@ -226,6 +233,7 @@ class Bench:
                         "ours_over": other,
                         "feeds_per_s_ratio_median": _r(median(ratios)),
                         "per_round": [_r(x) for x in ratios],
+                        "cpu_ratio_median": _r(median(cpu_ratios)),
                     }
                 )
 

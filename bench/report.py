@@ -238,14 +238,15 @@ def markdown(figs: list[dict[str, Any]], commands: list[str], argv: str, total_s
         "",
         "## Crawl ratios (ours ÷ other, feeds/s, paired round by round, median)",
         "",
-        "| pass | latency ms | ours ÷ | median | per round |",
-        "| --- | --- | --- | ---: | --- |",
+        "| pass | latency ms | ours ÷ | median | per round | feeds per CPU-second, median |",
+        "| --- | --- | --- | ---: | --- | ---: |",
     ]
     for f in figs:
         if f.get("figure") == "crawl_ratio":
             lines.append(
                 f"| {f['pass']} | {f['latency_ms']} | {f['ours_over']} | "
-                f"{_fmt(f['feeds_per_s_ratio_median'])} | {f['per_round']} |"
+                f"{_fmt(f['feeds_per_s_ratio_median'])} | {f['per_round']} | "
+                f"{_fmt(f.get('cpu_ratio_median'))} |"
             )
     lines += [
         "",
