@@ -17,13 +17,22 @@ def _sha(data: Any) -> str:
 
 
 def entry_hash(entry: Entry) -> str:
-    """The listing entry's own fields: when these are unchanged the detail page is
-    not fetched again."""
-    return _sha([entry.title, entry.url, entry.category, entry.published, entry.formed])
+    """Everything the listing entry itself says (a JSON record's extra fields, a feed
+    item's summary included): when it is unchanged the item is left as it is and its
+    detail page is not fetched again."""
+    return _sha(
+        [entry.title, entry.url, entry.category, entry.published, entry.formed, entry.meta,
+         entry.text, entry.attachments]
+    )  # fmt: skip
 
 
 def content_hash(title: str, text: str, meta: dict[str, Any], attachments: list[Any]) -> str:
-    return _sha([title, text, meta, attachments])
+    # An attachment's checked status is an observation, not part of what was published.
+    files = [
+        {k: v for k, v in a.items() if k != "status"} if isinstance(a, dict) else a
+        for a in attachments
+    ]
+    return _sha([title, text, meta, files])
 
 
 @dataclass
@@ -37,7 +46,7 @@ class ItemFields:
     published_text: str | None
     date_errors: list[dict[str, str]]
     meta: dict[str, Any]
-    attachments: list[dict[str, str]]
+    attachments: list[dict[str, Any]]
     text: str
     content_hash: str = field(init=False)
 

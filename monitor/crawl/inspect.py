@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from monitor.crawl.content import item_fields
-from monitor.crawl.reading import PageDetail, read_detail, read_listing
+from monitor.crawl.reading import PageDetail, check_attachments, read_detail, read_listing
 from monitor.fetch import Fetcher
 from monitor.parse import Entry
 from monitor.settings import Settings
@@ -62,6 +62,7 @@ async def _inspect(
     async with Fetcher(settings) as fetcher:
         if kind == "detail":
             page = await read_detail(fetcher, url, options)
+            await check_attachments(fetcher, [page])
             items = []
             if page.detail is not None:
                 items.append(_item(Entry(key=url, url=url), page, None))
@@ -83,6 +84,7 @@ async def _inspect(
                 *(read_detail(fetcher, e.url or "", options) for e in wanted)
             )
             details = {e.key: p for e, p in zip(wanted, read, strict=True)}
+            await check_attachments(fetcher, list(details.values()))
         errors = list(listing.errors)
         errors += [f"{p.url}: {p.error}" for p in details.values() if p.error]
         return {

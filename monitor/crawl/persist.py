@@ -51,6 +51,7 @@ class FeedOutcome:
     listing: Listing
     details: dict[str, PageDetail] = field(default_factory=dict)  # by entry key
     checks: dict[int, PageDetail] = field(default_factory=dict)  # by item id
+    attachments: dict[str, Response] = field(default_factory=dict)  # checks, by URL
 
 
 @dataclass
@@ -269,6 +270,20 @@ def persist_feed(
         _page_fetch_rows(session, job.id, detail_item, "detail", page, evidence, now)
     for item_id, check in outcome.checks.items():
         _page_fetch_rows(session, job.id, item_id, "check", check, evidence, now)
+    written: set[str] = set()
+    for key, page in outcome.details.items():
+        for attachment in page.detail.attachments if page.detail is not None else ():
+            answer = outcome.attachments.get(attachment["url"])
+            if answer is None or attachment["url"] in written:
+                continue
+            written.add(attachment["url"])
+            owner = known[key].id if key in known else new_ids.get(key)
+            for row in _fetch_rows(answer, answer.outcome, answer.error, None):
+                session.add(
+                    PageFetch(
+                        feed_id=job.id, item_id=owner, role="attachment", started_at=now, **row
+                    )
+                )
 
     for change, count in (("new", changes.new), ("changed", changes.changed)):
         if count:

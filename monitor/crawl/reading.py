@@ -5,6 +5,7 @@ Shared by the crawl and by ``monitor inspect``; nothing here touches the databas
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -138,6 +139,21 @@ async def read_listing(
         next_url = page.next_url if page.next_url not in visited else None
     listing.complete = complete and bool(listing.entries)
     return listing, kind or "html"
+
+
+async def check_attachments(fetcher: Fetcher, pages: list[PageDetail]) -> dict[str, Response]:
+    """Check every attachment of the pages read (HEAD, no download) and note the
+    answer on it as ``status``: the HTTP status, or the outcome when none came."""
+    urls = list(
+        dict.fromkeys(a["url"] for p in pages if p.detail is not None for a in p.detail.attachments)
+    )
+    answers = await asyncio.gather(*(fetcher.check(url) for url in urls))
+    checked = dict(zip(urls, answers, strict=True))
+    for page in pages:
+        for attachment in page.detail.attachments if page.detail is not None else ():
+            answer = checked[attachment["url"]]
+            attachment["status"] = answer.status if answer.status is not None else answer.outcome
+    return checked
 
 
 async def read_detail(fetcher: Fetcher, url: str, options: dict[str, Any]) -> PageDetail:

@@ -24,7 +24,7 @@ from monitor.crawl.persist import (
     persist_listings,
     removal_candidates,
 )
-from monitor.crawl.reading import read_detail, read_listing
+from monitor.crawl.reading import check_attachments, read_detail, read_listing
 from monitor.crawl.report import CrawlReport
 from monitor.fetch import Fetcher
 from monitor.settings import Settings
@@ -165,6 +165,7 @@ class _Crawl:
             *(read_detail(fetcher, k.url, options) for k in checks if k.url),
         )
         outcome.details = {e.key: r for e, r in zip(wanted, results[: len(wanted)], strict=True)}
+        outcome.attachments = await check_attachments(fetcher, list(outcome.details.values()))
         outcome.checks = {k.id: r for k, r in zip(checks, results[len(wanted) :], strict=True)}
         return outcome, known
 

@@ -145,7 +145,13 @@ class Fetcher:
             await self._session.close()
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        method: str = "GET",
+        read_body: bool = True,
     ) -> Response:
         """GET ``url`` (conditionally when validators are given), retrying timeouts,
         network errors and 5xx with capped, jittered exponential backoff."""
@@ -157,7 +163,7 @@ class Fetcher:
                 cap = min(self.config.backoff_max, self.config.backoff_base * 2**attempt)
                 await asyncio.sleep(cap / 2 + random.uniform(0, cap / 2))
             t0 = time.perf_counter()
-            response = await self._attempt(url, etag, last_modified)
+            response = await self._attempt(url, etag, last_modified, method, read_body)
             attempts.append(
                 Attempt(
                     response.outcome,
@@ -177,10 +183,25 @@ class Fetcher:
         metrics.FETCH_SECONDS.observe(response.duration)
         return response
 
-    async def _attempt(self, url: str, etag: str | None, last_modified: str | None) -> Response:
+    async def check(self, url: str) -> Response:
+        """Is ``url`` there? HEAD (GET without reading the body where HEAD is refused):
+        how attachments are checked without downloading them."""
+        response = await self.fetch(url, method="HEAD", read_body=False)
+        if response.status in (405, 501):
+            response = await self.fetch(url, read_body=False)
+        return response
+
+    async def _attempt(
+        self,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        method: str = "GET",
+        read_body: bool = True,
+    ) -> Response:
         try:
             async with asyncio.timeout(self.config.total_timeout):
-                return await self._follow(url, etag, last_modified)
+                return await self._follow(url, etag, last_modified, method, read_body)
         except _Failure as failure:
             return Response(url, url, failure.outcome, failure.status, error=str(failure))
         except TimeoutError:
@@ -203,7 +224,14 @@ class Fetcher:
                 return Response(url, url, BLOCKED, error=str(blocked))
             return Response(url, url, NETWORK_ERROR, error=f"{type(exc).__name__}: {exc}")
 
-    async def _follow(self, url: str, etag: str | None, last_modified: str | None) -> Response:
+    async def _follow(
+        self,
+        url: str,
+        etag: str | None,
+        last_modified: str | None,
+        method: str = "GET",
+        read_body: bool = True,
+    ) -> Response:
         assert self._session is not None, "use Fetcher as an async context manager"
         current = url
         for _hop in range(self.config.max_redirects + 1):
@@ -221,7 +249,9 @@ class Fetcher:
                 headers["If-Modified-Since"] = last_modified
             async with (
                 self._gates[parts.netloc],
-                self._session.get(current, headers=headers, allow_redirects=False) as resp,
+                self._session.request(
+                    method, current, headers=headers, allow_redirects=False
+                ) as resp,
             ):
                 status = resp.status
                 location = resp.headers.get("Location")
@@ -231,7 +261,7 @@ class Fetcher:
                 raw_headers = [(k, v) for k, v in resp.headers.items()]
                 if status == 304:
                     return Response(url, current, NOT_MODIFIED, status, b"", raw_headers)
-                body = await self._read(resp)
+                body = await self._read(resp) if read_body else b""
             outcome = OK if 200 <= status < 300 else HTTP_ERROR
             error = None if outcome == OK else f"HTTP {status}"
             return Response(url, current, outcome, status, body, raw_headers, error)

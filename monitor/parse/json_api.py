@@ -72,7 +72,7 @@ def parse_json(text: str, base_url: str, options: dict[str, Any]) -> Page:
             page.errors.append("record without key or url skipped")
             continue
         meta = {
-            name: str(value)
+            name: value  # kept as the API typed it (booleans, numbers)
             for name, value in values.items()
             if name not in DEFAULT_FIELDS and value not in (None, "")
         }

@@ -20,8 +20,8 @@ class Entry:
     category: str | None = None
     published: str | None = None  # as printed; parsed later, never dropped
     formed: str | None = None
-    meta: dict[str, str] = field(default_factory=dict)
-    attachments: list[dict[str, str]] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
     text: str = ""
 
     def as_dict(self) -> dict[str, Any]:
@@ -53,5 +53,5 @@ class Detail:
     title: str = ""
     meta: dict[str, str] = field(default_factory=dict)
     text: str = ""
-    attachments: list[dict[str, str]] = field(default_factory=list)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
     not_found: bool = False  # a "soft 404": an error page served with status 200

@@ -3,6 +3,7 @@ unchanged entries), changed and removed items, with fetch rows and evidence."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 from prometheus_client import REGISTRY
@@ -38,6 +39,9 @@ def serve(site: Site, list_body: bytes, etag: str) -> None:
     site.pages[BASE + "index_1.html"] = Page((PAGES / "list_county_page2.html").read_bytes())
     for path, body in DETAILS.items():
         site.pages.setdefault(path, Page(body))
+    site.pages[BASE + "202611/P020261102_1.xlsx"] = Page(
+        b"PK\x03\x04", content_type="application/vnd.ms-excel"
+    )
 
 
 def test_crawl_tracks_new_unchanged_changed_and_removed_items(
@@ -69,9 +73,11 @@ def test_crawl_tracks_new_unchanged_changed_and_removed_items(
         assert item.meta["doc_no"] == "和村〔2026〕12号"
         assert item.published_date == date(2026, 11, 2)
         assert item.formed_date == date(2026, 10, 30)
-        assert [a["name"] for a in item.attachments] == [
-            "1.和平村10月收支明细表.xlsx",
-            "公示清单.pdf",
+        # Attachments are checked without downloading them (HEAD refused here: a GET
+        # whose body is not read); the missing one is noted for the broken-links rule.
+        assert [(a["name"], a["status"]) for a in item.attachments] == [
+            ("1.和平村10月收支明细表.xlsx", 200),
+            ("公示清单.pdf", 404),
         ]
         version = session.scalars(select(ItemVersion).where(ItemVersion.item_id == item.id)).one()
         assert "低保户补贴" in version.text
@@ -81,7 +87,10 @@ def test_crawl_tracks_new_unchanged_changed_and_removed_items(
         fetches = session.scalars(select(Fetch).where(Fetch.feed_id == feed_id)).all()
         assert [f.outcome for f in fetches] == ["ok", "ok"]
         assert {f.items_found for f in fetches} == {3, 1}
-        assert session.scalar(select(func.count()).select_from(PageFetch)) == 4
+        roles = session.execute(
+            select(PageFetch.role, func.count()).group_by(PageFetch.role).order_by(PageFetch.role)
+        ).all()
+        assert [tuple(r) for r in roles] == [("attachment", 2), ("detail", 4)]
 
     # Warm crawl: the listing answers 304, nothing else is fetched.
     second = crawl(sessions, crawl_settings, now=T0 + timedelta(hours=6))
@@ -157,3 +166,35 @@ def test_feed_down_keeps_items_and_records_the_error(
         ).first()
         assert last is not None and (last.outcome, last.status) == ("http_error", 503)
         assert last.error == "HTTP 503"
+
+
+def test_json_record_fields_changing_update_the_item(
+    sqlite_sessions: sessionmaker[Session],
+    crawl_settings: Settings,
+    site: tuple[Site, ThreadServer],
+) -> None:
+    s, server = site
+    record = {"id": "YSQ-2026-004", "title": "关于申请公开招标文件的申请", "received": "2026-08-23",
+              "answered": None, "extended": False}  # fmt: skip
+    options = {
+        "items": "data",
+        "fields": {"published": "received", "received": "received", "answered": "answered",
+                   "extended": "extended"},
+    }  # fmt: skip
+
+    def serve_json() -> None:
+        body = json.dumps({"data": [record]}, ensure_ascii=False).encode()
+        s.pages["/requests.json"] = Page(body, content_type="application/json")
+
+    serve_json()
+    add_feed(sqlite_sessions, server.url("/requests.json"), "json", options)
+    crawl(sqlite_sessions, crawl_settings, now=T0)
+    record["answered"] = "2026-09-08"  # the request is answered: only a field changes
+    serve_json()
+    report = crawl(sqlite_sessions, crawl_settings, now=T0 + timedelta(days=1))
+    assert report.items_changed == 1
+    with sqlite_sessions() as session:
+        item = session.scalars(select(Item)).one()
+        assert item.meta == {"received": "2026-08-23", "answered": "2026-09-08", "extended": False}
+        assert item.published_date == date(2026, 8, 23)
+        assert len(item.versions) == 2
