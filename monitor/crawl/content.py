@@ -26,6 +26,19 @@ def entry_hash(entry: Entry) -> str:
     )  # fmt: skip
 
 
+# The standard metadata of a disclosure (the detail page's table). Other fields a
+# source gives (a request's "answered", "extended") are status: kept on the item,
+# but a change in them is not a new version of what was published.
+CONTENT_META = frozenset(
+    {"index_no", "category", "publisher", "formed", "published", "doc_no", "keywords",
+     "validity", "title"}
+)  # fmt: skip
+
+
+def content_meta(meta: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in meta.items() if k in CONTENT_META}
+
+
 def content_hash(title: str, text: str, meta: dict[str, Any], attachments: list[Any]) -> str:
     # An attachment's checked status is an observation, not part of what was published.
     files = [
@@ -49,9 +62,11 @@ class ItemFields:
     attachments: list[dict[str, Any]]
     text: str
     content_hash: str = field(init=False)
+    version_meta: dict[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.content_hash = content_hash(self.title, self.text, self.meta, self.attachments)
+        self.version_meta = content_meta(self.meta)
+        self.content_hash = content_hash(self.title, self.text, self.version_meta, self.attachments)
 
 
 def item_fields(entry: Entry, detail: Detail | None, feed_category: str | None) -> ItemFields:

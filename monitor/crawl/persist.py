@@ -57,8 +57,9 @@ class FeedOutcome:
 @dataclass
 class FeedChanges:
     new: int = 0
-    changed: int = 0
+    changed: int = 0  # a new version of what was published
     removed: int = 0
+    updated: int = 0  # stored fields changed without a new version (a request answered)
 
 
 def load_known(session: Session, feed_id: int) -> dict[str, KnownItem]:
@@ -254,6 +255,8 @@ def persist_feed(
         # A first successful detail read completes an item; it is not a change.
         if restored or (fields.content_hash != item.content_hash and item.detail_ok):
             changes.changed += 1
+        else:
+            changes.updated += 1
 
     new_ids = _insert_new(session, new_items, now, evidence, listing)
     changes.new = len(new_ids)
@@ -328,7 +331,7 @@ def _insert_new(
                 "seen_at": now,
                 "title": fields.title,
                 "text": fields.text,
-                "meta": fields.meta,
+                "meta": fields.version_meta,
                 "evidence_id": _evidence_of(page, evidence, listing),
             }
         )
@@ -364,7 +367,7 @@ def _add_version(
             seen_at=now,
             title=fields.title,
             text=fields.text,
-            meta=fields.meta,
+            meta=fields.version_meta,
             evidence_id=evidence_id,
         )
     )

@@ -204,7 +204,7 @@ class _Crawl:
         report.items_new += changes.new
         report.items_changed += changes.changed
         report.items_removed += changes.removed
-        if changes.new or changes.changed or changes.removed:
+        if changes.new or changes.changed or changes.removed or changes.updated:
             report.changed_unit_ids.add(job.unit_id)
 
     def flush_light(self, batch: list[FeedOutcome]) -> None:

@@ -192,9 +192,17 @@ def test_json_record_fields_changing_update_the_item(
     record["answered"] = "2026-09-08"  # the request is answered: only a field changes
     serve_json()
     report = crawl(sqlite_sessions, crawl_settings, now=T0 + timedelta(days=1))
-    assert report.items_changed == 1
+    # Status, not content: the item is updated (and its unit re-evaluated), but what
+    # was published did not change, so there is no new version.
+    assert (report.items_changed, len(report.changed_unit_ids)) == (0, 1)
     with sqlite_sessions() as session:
         item = session.scalars(select(Item)).one()
         assert item.meta == {"received": "2026-08-23", "answered": "2026-09-08", "extended": False}
         assert item.published_date == date(2026, 8, 23)
-        assert len(item.versions) == 2
+        assert len(item.versions) == 1
+    record["title"] = "关于申请公开招标文件的申请（更正）"
+    serve_json()
+    report = crawl(sqlite_sessions, crawl_settings, now=T0 + timedelta(days=2))
+    assert report.items_changed == 1
+    with sqlite_sessions() as session:
+        assert len(session.scalars(select(Item)).one().versions) == 2
