@@ -80,9 +80,27 @@ def configure(settings: Settings) -> Celery:
     """Bind the app to ``settings``: done once at each entry point (worker, scheduler,
     dispatcher, test)."""
     global _settings
+    config = celery_config(settings)
+    keys = ("broker_url", "broker_transport_options")
+    if _settings is not None and any(app.conf.get(k) != config[k] for k in keys):
+        _drop_connections()
     _settings = settings
-    app.conf.update(celery_config(settings))
+    app.conf.update(config)
     return app
+
+
+def _drop_connections() -> None:
+    """Forget pooled broker connections made under the previous settings (what Celery
+    itself does after a fork): the pools are keyed on URL and transport options, and a
+    process that is reconfigured (tests, a dispatcher per deployment) must not publish
+    through the old ones."""
+    pool = app._pool
+    if pool is not None:
+        pool.force_close_all()
+        app._pool = None
+    amqp = app.__dict__.get("amqp")
+    if amqp is not None:
+        amqp._producer_pool = None
 
 
 def get_settings() -> Settings:
