@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -151,6 +152,49 @@ def test_worker_killed_mid_crawl_task_is_redelivered_to_another(
         client = broker.client
         wait_for(lambda: client.hlen(broker.key("unacked")) == 0, 20, "the redelivered task's ack")
         assert len(_queued(broker, "evaluate")) == 1  # nothing doubled downstream
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            # The command may hold spaces or parentheses: fields follow the last ")".
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.slow
+def test_pool_process_killed_mid_crawl_task_is_handed_back(
+    tmp_path: Path,
+    broker: Broker,
+    pg_url: str,
+    pg_sessions: sessionmaker[Session],
+    processes: Processes,
+) -> None:
+    """Only the pool child dies: its parent rejects the task (task_reject_on_worker_lost)
+    and it runs again at once, without waiting for the visibility timeout."""
+    env = _env(tmp_path, pg_url, broker)
+    env["MONITOR_WORKERS__VISIBILITY_TIMEOUT"] = "3600"
+    with FeedServer() as server:
+        (fid,) = add_feeds(pg_sessions, [server.url("west")])
+        server.hang_paths.add(server.path("west"))
+        _dispatcher(pg_url, broker, tmp_path).enqueue_crawl(fid, WINDOW)
+        worker = _start_worker(processes, env, "w1")
+        assert server.hanging.wait(60), processes.log("w1")
+        (child,) = _children(worker.pid)
+        os.kill(child, signal.SIGKILL)
+        server.release.set()
+        wait_for(lambda: _done(pg_sessions, crawl_key(fid, WINDOW)), 45, "the task again")
+        assert _items(pg_sessions, fid) == _expected("west")
+        assert server.requests[server.path("west")] == 2
+        assert _fetches(pg_sessions, fid) == 1
+        assert worker.poll() is None  # the same worker went on
+        wait_for(lambda: len(_queued(broker, "evaluate")) == 1, 20, "one follow-up")
 
 
 def _redis_restart() -> None:
