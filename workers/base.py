@@ -21,11 +21,13 @@ from typing import Any
 import celery
 import kombu.exceptions
 import redis.exceptions
-from celery.signals import worker_process_init, worker_process_shutdown
+from celery.signals import setup_logging, worker_process_init, worker_process_shutdown
 from sqlalchemy import Engine
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.logs import log_context
+from monitor.logs import setup_logging as configure_logs
 from monitor.metrics import TASK_FAILURES, TASK_SECONDS
 from monitor.store.db import make_engine, make_sessionmaker
 from workers.app import ROUTES, get_settings
@@ -93,6 +95,13 @@ def process_store() -> _ProcessStore:
         engine = make_engine(get_settings().database_url)
         _store = _ProcessStore(os.getpid(), engine, make_sessionmaker(engine))
     return _store
+
+
+@setup_logging.connect
+def _setup_logging(loglevel: int | None = None, **_: Any) -> None:
+    # A receiver here tells Celery to leave logging to us: the same format (text or
+    # JSON, settings.log_json) and context fields as every other entry point.
+    configure_logs(get_settings(), level=loglevel or logging.INFO)
 
 
 @worker_process_init.connect
@@ -166,6 +175,12 @@ class StageTask(celery.Task):
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
+        # Every record logged during the task, in any module, carries its id; the
+        # context is dropped when the task ends, so the next task starts clean.
+        with log_context(task_id=self.request.id, task=self.name):
+            return self._run_counted(started, *args, **kwargs)
+
+    def _run_counted(self, started: float, *args: Any, **kwargs: Any) -> Any:
         try:
             return super().__call__(*args, **kwargs)
         except celery.exceptions.Retry:
