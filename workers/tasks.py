@@ -179,7 +179,7 @@ def evaluate_units(
         report = evaluate(uow.session, settings, as_of=_ts(as_of), unit_ids=unit_ids)
         if cycle:
             claims.complete(uow.session, f"{cycle}:evaluate", owner=self.owner, now=claims.utcnow())
-        uow.then(score_periods.s(as_of))
+        uow.then(scoring_followup(as_of, debounce=0 if cycle else _debounce_seconds()))
     return {
         "opened": len(report.opened),
         "cleared": len(report.cleared),
@@ -188,14 +188,24 @@ def evaluate_units(
 
 
 @app.task(name=SCORE_PERIOD, base=StageTask, bind=True)
-def score_periods(self: StageTask, as_of: str, periods: list[str] | None = None) -> dict[str, Any]:
-    """Score every unit for ``periods`` (default: month, quarter and year of ``as_of``)."""
+def score_periods(
+    self: StageTask, as_of: str, periods: list[str] | None = None, bucket: str | None = None
+) -> dict[str, Any]:
+    """Score every unit for ``periods`` (default: month, quarter and year of ``as_of``).
+    With ``bucket``, only the first task of that debounce bucket scores."""
     from monitor.pipeline import score_periods as default_periods
     from monitor.scoring import compute_scores
     from rules.api import Period
 
     settings = get_settings()
     when = _ts(as_of)
+    key = f"score:{bucket}" if bucket else None
+    if key:
+        ttl = timedelta(seconds=settings.workers.claim_ttl_seconds)
+        with self.unit_of_work() as uow:
+            got = claims.claim(uow.session, key, owner=self.owner, now=claims.utcnow(), ttl=ttl)
+        if not got.acquired:
+            return {"skipped": got.state, "bucket": bucket}
     chosen = (
         [Period.parse(p) for p in periods] if periods else default_periods(when, settings.timezone)
     )
@@ -204,8 +214,31 @@ def score_periods(self: StageTask, as_of: str, periods: list[str] | None = None)
             claims.serialize(uow.session, f"score:{period.key}")
             compute_scores(uow.session, settings, period=period, as_of=when)
     with self.unit_of_work() as uow:
+        if key:
+            claims.complete(uow.session, key, owner=self.owner, now=claims.utcnow())
         uow.then(sync_alerts.s(as_of))
     return {"periods": [p.key for p in chosen]}
+
+
+def _debounce_seconds() -> float:
+    return get_settings().workers.followup_countdown
+
+
+def scoring_followup(as_of: str, *, debounce: float, now: datetime | None = None) -> Any:
+    """The score task that follows an evaluation. Without debounce it runs at once.
+    With it, every evaluation finished inside one bucket of ``debounce`` seconds sends a
+    task due at the bucket's end, keyed on the bucket: the first one scores (after all
+    of the bucket's evaluations committed), the rest find the claim done."""
+    if debounce <= 0:
+        return score_periods.s(as_of)
+    now = now or claims.utcnow()
+    start = claims.EPOCH + ((now - claims.EPOCH) // timedelta(seconds=debounce)) * timedelta(
+        seconds=debounce
+    )
+    end = start + timedelta(seconds=debounce)
+    return score_periods.signature(
+        (iso(end),), {"bucket": iso(start)}, countdown=(end - now).total_seconds()
+    )
 
 
 @app.task(name=SYNC_ALERTS, base=StageTask, bind=True)
