@@ -4,20 +4,29 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-stamp
+# The demo needs only the runtime; the tests add the dev tools (browser driver,
+# property testing, linters). Each stamp is redone when pyproject.toml changes.
+RUNTIME := $(VENV)/.runtime-stamp
+DEV     := $(VENV)/.dev-stamp
 
 .PHONY: venv demo test lint typecheck check bench soak fuzz load migration clean
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
 
-venv: $(STAMP)
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUNTIME)
+
+$(DEV): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(DEV) $(RUNTIME)
+
+venv: $(DEV)
 
 ## make demo [ONCE=1]: the sample district, crawled, checked, scored and alerted on
-demo: venv
+demo: $(RUNTIME)
 	$(BIN)/monitor demo $(if $(ONCE),--once,)
 
 ## make test: lint, then the whole suite (needs PostgreSQL and Redis on 127.0.0.1)
