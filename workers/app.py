@@ -25,6 +25,7 @@ EVALUATE_UNITS = "monitor.evaluate.units"
 SCORE_PERIOD = "monitor.score.period"
 SYNC_ALERTS = "monitor.alerts.sync"
 DELIVER_OUTBOX = "monitor.notify.deliver"
+PRUNE_CLAIMS = "monitor.claims.prune"
 
 ROUTES: dict[str, str] = {
     CRAWL_FEED: "crawl",
@@ -32,6 +33,7 @@ ROUTES: dict[str, str] = {
     SCORE_PERIOD: "score",
     SYNC_ALERTS: "notify",
     DELIVER_OUTBOX: "notify",
+    PRUNE_CLAIMS: "notify",
 }
 
 app = Celery("monitor", include=["workers.tasks"])

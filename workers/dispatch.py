@@ -55,6 +55,11 @@ class CeleryDispatcher:
             retry_policy=SCHEDULER_PUBLISH_RETRY,
         )
 
+    def enqueue_prune(self, now: datetime) -> None:
+        tasks.prune_claims.apply_async(
+            (tasks.iso(now),), retry=True, retry_policy=SCHEDULER_PUBLISH_RETRY
+        )
+
     def enqueue_evaluate_all(self, now: datetime) -> None:
         tasks.evaluate_units.apply_async(
             (None, tasks.iso(now)), retry=True, retry_policy=SCHEDULER_PUBLISH_RETRY

@@ -43,6 +43,7 @@ EnqueueEvaluate = Callable[[datetime], None]
 
 SYNC_JOB = "sync-feeds"
 EVALUATE_JOB = "evaluate-all"
+PRUNE_JOB = "prune-claims"
 
 
 def job_id(feed_id: int) -> str:
@@ -111,6 +112,7 @@ class SchedulerService:
         *,
         enqueue: Enqueue,
         enqueue_evaluate: EnqueueEvaluate | None = None,
+        enqueue_prune: EnqueueEvaluate | None = None,
         client: redis.Redis | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -118,6 +120,7 @@ class SchedulerService:
         self.sessions = sessions
         self.enqueue = enqueue
         self.enqueue_evaluate = enqueue_evaluate
+        self.enqueue_prune = enqueue_prune
         self.clock = clock
         self.client = client or redis.Redis.from_url(
             settings.broker_url, socket_timeout=5, socket_connect_timeout=5
@@ -142,6 +145,10 @@ class SchedulerService:
     def evaluate_all(self) -> None:
         if self.enqueue_evaluate is not None:
             self.enqueue_evaluate(self.clock())
+
+    def prune(self) -> None:
+        if self.enqueue_prune is not None:
+            self.enqueue_prune(self.clock())
 
     def sync_jobs(self, *, catch_up: bool = False) -> None:
         """Make the jobs match the feed table; with ``catch_up``, enqueue at once every
@@ -204,6 +211,13 @@ class SchedulerService:
                     minutes=w.scheduler_evaluate_minutes, start_date=EPOCH, timezone=UTC
                 ),
                 id=EVALUATE_JOB,
+                replace_existing=True,
+            )
+        if self.enqueue_prune is not None:
+            scheduler.add_job(
+                self.prune,
+                IntervalTrigger(hours=24, start_date=EPOCH, timezone=UTC),
+                id=PRUNE_JOB,
                 replace_existing=True,
             )
         scheduler.start()

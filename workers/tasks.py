@@ -25,6 +25,7 @@ from workers.app import (
     CRAWL_FEED,
     DELIVER_OUTBOX,
     EVALUATE_UNITS,
+    PRUNE_CLAIMS,
     SCORE_PERIOD,
     SYNC_ALERTS,
     app,
@@ -261,6 +262,19 @@ def deliver_outbox(self: StageTask, now: str | None = None) -> dict[str, Any]:
     with claims.exclusive(self.engine, "outbox"):
         report = deliver(self.sessions, get_settings(), now=_ts(now) if now else None)
     return {"report": repr(report)[:500]}
+
+
+# Claims only need to outlive duplicates and redeliveries of their window.
+CLAIM_RETENTION = timedelta(days=7)
+
+
+@app.task(name=PRUNE_CLAIMS, base=StageTask, bind=True)
+def prune_claims(self: StageTask, now: str | None = None) -> dict[str, Any]:
+    """Drop work claims older than a week (and never younger than the claim TTL)."""
+    ttl = timedelta(seconds=get_settings().workers.claim_ttl_seconds)
+    with self.unit_of_work() as uow:
+        removed = claims.prune(uow.session, before=_ts(now) - max(CLAIM_RETENTION, ttl * 2))
+    return {"removed": removed}
 
 
 def feed_interval(session: Any, feed_id: int) -> int | None:

@@ -98,6 +98,7 @@ def scheduler(ctx: typer.Context) -> None:
         st.sessions,
         enqueue=dispatcher.enqueue_crawl,
         enqueue_evaluate=dispatcher.enqueue_evaluate_all,
+        enqueue_prune=dispatcher.enqueue_prune,
     )
 
     def _stop(_signum: int, _frame: Any) -> None:

@@ -64,3 +64,13 @@ def test_serialize_and_exclusive_run_on_each_backend(sessions: sessionmaker[Sess
     engine = sessions.kw["bind"]
     with claims.exclusive(engine, "outbox"), sessions() as session:
         assert session.get(WorkClaim, "k") is not None
+
+
+def test_prune_drops_only_old_claims(sessions: sessionmaker[Session]) -> None:
+    assert _claim(sessions, "old", "a", T0 - timedelta(days=8)) == "new"
+    assert _claim(sessions, "recent", "a", T0) == "new"
+    with sessions.begin() as session:
+        assert claims.prune(session, before=T0 - timedelta(days=7)) == 1
+    with sessions() as session:
+        assert session.get(WorkClaim, "old") is None
+        assert session.get(WorkClaim, "recent") is not None

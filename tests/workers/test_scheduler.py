@@ -16,7 +16,14 @@ from monitor.claims import crawl_key
 from monitor.settings import Settings
 from monitor.store.models import Feed
 from tests.workers.conftest import Broker, Processes, add_feeds, service_env, wait_for
-from workers.scheduler import LeaderLock, SchedulerService, job_id
+from workers.scheduler import (
+    EVALUATE_JOB,
+    PRUNE_JOB,
+    SYNC_JOB,
+    LeaderLock,
+    SchedulerService,
+    job_id,
+)
 
 pytestmark = pytest.mark.redis
 
@@ -56,12 +63,16 @@ def test_jobs_follow_the_feed_table(
     ids = add_feeds(sqlite_sessions, ["http://127.0.0.1:1/a.xml", "http://127.0.0.1:1/b.xml"])
     sent: list[tuple[int, datetime]] = []
     service = SchedulerService(
-        _settings(settings, broker), sqlite_sessions, enqueue=lambda f, w: sent.append((f, w))
+        _settings(settings, broker),
+        sqlite_sessions,
+        enqueue=lambda f, w: sent.append((f, w)),
+        enqueue_evaluate=lambda now: None,
+        enqueue_prune=lambda now: None,
     )
     service._lead()
     try:
         jobs = {j.id for j in service.scheduler.get_jobs()}  # type: ignore[union-attr]
-        assert {job_id(i) for i in ids} <= jobs
+        assert {job_id(i) for i in ids} | {SYNC_JOB, EVALUATE_JOB, PRUNE_JOB} <= jobs
         # Never fetched: the catch-up enqueued each feed's current window once.
         assert sorted(f for f, _ in sent) == ids
         with sqlite_sessions.begin() as session:
