@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from monitor import metrics
 from monitor.crawl.archive import WarcArchive, store_evidence
+from monitor.crawl.bulk import insert_rows
 from monitor.crawl.content import ItemFields, entry_hash, item_fields
 from monitor.crawl.models import ItemEntry, PageFetch
 from monitor.crawl.reading import Listing, PageDetail
@@ -310,7 +311,7 @@ def _insert_new(
     # Core executemany, then one query for the ids: INSERT ... RETURNING in row order
     # falls back to one statement per row on SQLite.
     connection = session.connection()
-    connection.execute(insert(Item), [row for row, *_ in new_items])
+    insert_rows(connection, Item.__table__, [row for row, *_ in new_items])
     feed_id = new_items[0][0]["feed_id"]
     keys = {row["key"] for row, *_ in new_items}
     new_ids = {
@@ -335,8 +336,8 @@ def _insert_new(
                 "evidence_id": _evidence_of(page, evidence, listing),
             }
         )
-    connection.execute(insert(ItemEntry), entries)
-    connection.execute(insert(ItemVersion), versions)
+    insert_rows(connection, ItemEntry.__table__, entries)
+    insert_rows(connection, ItemVersion.__table__, versions)
     return new_ids
 
 
