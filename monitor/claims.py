@@ -142,12 +142,17 @@ def lock_id(key: str) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
-def serialize(session: Session, *keys: str) -> None:
+def serialize(session: Session, *keys: str, shared: str | None = None) -> None:
     """Hold transaction-scoped locks on ``keys`` until commit, so two tasks upserting the
     same rows (two evaluations of one unit, two scorings of one period) run one after
-    the other instead of racing on unique keys. SQLite already serialises writers."""
+    the other instead of racing on unique keys. ``shared`` is taken first in shared
+    mode: a task that locks it exclusively (say, evaluating every unit) excludes all
+    the tasks that share it, which do not exclude each other. SQLite already
+    serialises writers."""
     if session.get_bind().dialect.name != "postgresql":
         return
+    if shared is not None:
+        session.execute(text("SELECT pg_advisory_xact_lock_shared(:id)"), {"id": lock_id(shared)})
     # Sorted, so two tasks locking overlapping sets cannot deadlock.
     for lid in sorted({lock_id(k) for k in keys}):
         session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lid})

@@ -175,8 +175,11 @@ def evaluate_units(
             if not got.acquired:
                 return {"skipped": got.state}
     with self.unit_of_work() as uow:
-        locks = ["evaluate:all"] if unit_ids is None else [f"evaluate:{u}" for u in unit_ids]
-        claims.serialize(uow.session, *locks)
+        if unit_ids is None:
+            claims.serialize(uow.session, "evaluate:all")
+        else:
+            units = [f"evaluate:{u}" for u in unit_ids]
+            claims.serialize(uow.session, *units, shared="evaluate:all")
         report = evaluate(uow.session, settings, as_of=_ts(as_of), unit_ids=unit_ids)
         if cycle:
             claims.complete(uow.session, f"{cycle}:evaluate", owner=self.owner, now=claims.utcnow())

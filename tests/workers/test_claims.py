@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import claims
@@ -74,3 +77,14 @@ def test_prune_drops_only_old_claims(sessions: sessionmaker[Session]) -> None:
     with sessions() as session:
         assert session.get(WorkClaim, "old") is None
         assert session.get(WorkClaim, "recent") is not None
+
+
+@pytest.mark.postgres
+def test_shared_lock_excludes_the_exclusive_holder(pg_sessions: sessionmaker[Session]) -> None:
+    # Advisory locks are PostgreSQL's; SQLite serialises writers by itself.
+    with pg_sessions.begin() as one, pg_sessions.begin() as two:
+        claims.serialize(one, "evaluate:1", shared="evaluate:all")
+        claims.serialize(two, "evaluate:2", shared="evaluate:all")  # sharers do not block
+        two.execute(text("SET LOCAL lock_timeout = '200ms'"))
+        with pytest.raises(OperationalError):
+            claims.serialize(two, "evaluate:all")  # the exclusive one waits for sharers
