@@ -197,6 +197,14 @@ def persist_listings(
     connection.execute(_FEED_UPDATE, feed_rows)
 
 
+def feed_responses(outcome: FeedOutcome) -> list[Response]:
+    """Every response of a feed's crawl that may become evidence."""
+    responses = [p.response for p in outcome.listing.pages]
+    responses += [d.response for d in outcome.details.values()]
+    responses += [c.response for c in outcome.checks.values()]
+    return responses
+
+
 def persist_feed(
     session: Session,
     outcome: FeedOutcome,
@@ -205,13 +213,14 @@ def persist_feed(
     now: datetime,
     *,
     detail_enabled: bool,
+    evidence: dict[int, int] | None = None,
 ) -> FeedChanges:
+    """``evidence`` is what ``store_evidence`` returned for the feed's responses when
+    the caller archived several feeds' responses at once; else they are archived here."""
     job, listing = outcome.job, outcome.listing
     changes = FeedChanges()
-    responses = [p.response for p in listing.pages]
-    responses += [d.response for d in outcome.details.values()]
-    responses += [c.response for c in outcome.checks.values()]
-    evidence = store_evidence(session, archive, responses, now)
+    if evidence is None:
+        evidence = store_evidence(session, archive, feed_responses(outcome), now)
     fetch_rows, feed_values = _listing_writes(outcome, evidence, now)
     connection = session.connection()
     connection.execute(insert(Fetch), fetch_rows)
@@ -289,12 +298,19 @@ def persist_feed(
                     )
                 )
 
-    for change, count in (("new", changes.new), ("changed", changes.changed)):
+    return changes
+
+
+def count_changes(changes: FeedChanges) -> None:
+    """Metrics of a stored feed, once its transaction committed (a batch that is
+    rolled back and retried feed by feed must not count twice)."""
+    for change, count in (
+        ("new", changes.new),
+        ("changed", changes.changed),
+        ("removed", changes.removed),
+    ):
         if count:
             metrics.ITEMS.labels(change).inc(count)
-    if changes.removed:
-        metrics.ITEMS.labels("removed").inc(changes.removed)
-    return changes
 
 
 def _insert_new(

@@ -13,12 +13,15 @@ from typing import Any, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.crawl.archive import WarcArchive
+from monitor.crawl.archive import WarcArchive, store_evidence
 from monitor.crawl.content import entry_hash
 from monitor.crawl.persist import (
+    FeedChanges,
     FeedJob,
     FeedOutcome,
     KnownItem,
+    count_changes,
+    feed_responses,
     load_known,
     persist_feed,
     persist_listings,
@@ -65,6 +68,10 @@ class _Crawl:
 
     LIGHT_BATCH = 256
     LIGHT_BYTES = 8 * 1024 * 1024  # error pages wait in memory until their batch is written
+    # Feeds read while the writer was busy are stored together: one commit, one
+    # evidence lookup for all of them. WRITE_QUEUE bounds what waits in memory.
+    WRITE_BATCH = 64
+    WRITE_QUEUE = 256
 
     def __init__(
         self,
@@ -82,6 +89,9 @@ class _Crawl:
         self.light: list[FeedOutcome] = []
         self.light_bytes = 0
         self.flushes: list[asyncio.Future[None]] = []
+        self.pending: list[tuple[FeedOutcome, dict[str, KnownItem]]] = []
+        self.writing: asyncio.Future[None] | None = None
+        self.slots = asyncio.Semaphore(self.WRITE_QUEUE)
 
     def detail_enabled(self, job: FeedJob) -> bool:
         return bool(job.options.get("detail", self.settings.crawl.detail_pages))
@@ -101,6 +111,8 @@ class _Crawl:
                 width = max(1, min(self.settings.crawl.concurrency, len(jobs)))
                 await asyncio.gather(*(worker() for _ in range(width)))
         finally:
+            while self.writing is not None:
+                await asyncio.shield(self.writing)
             batch, self.light = self.light, []
             await asyncio.gather(*self.flushes, self.on_writer(self.flush_light, batch))
             self.writer.shutdown()
@@ -122,7 +134,26 @@ class _Crawl:
                 loop = asyncio.get_running_loop()
                 self.flushes.append(loop.run_in_executor(self.writer, self.flush_light, batch))
             return
-        await self.on_writer(self.write, outcome, known)
+        await self.slots.acquire()
+        self.pending.append((outcome, known))
+        self.next_write()
+
+    def next_write(self) -> None:
+        """Hand the writer thread what has queued up, unless it is busy: it then takes
+        the queue when it is done, so the event loop never waits for a commit."""
+        if self.writing is not None or not self.pending:
+            return
+        batch = self.pending[: self.WRITE_BATCH]
+        del self.pending[: self.WRITE_BATCH]
+        loop = asyncio.get_running_loop()
+        self.writing = loop.run_in_executor(self.writer, self.write_batch, batch)
+        self.writing.add_done_callback(lambda _: self.written(len(batch)))
+
+    def written(self, count: int) -> None:
+        self.writing = None
+        for _ in range(count):
+            self.slots.release()
+        self.next_write()
 
     def load_known(self, feed_id: int) -> dict[str, KnownItem]:
         with self.sessions() as session:
@@ -182,8 +213,40 @@ class _Crawl:
             report.failed += 1
         report.errors.extend(f"feed {outcome.job.id}: {e}" for e in listing.errors)
 
+    def write_batch(self, batch: list[tuple[FeedOutcome, dict[str, KnownItem]]]) -> None:
+        """On the writer thread: several feeds in one transaction. A commit still
+        covers whole feeds only, so each feed's rows become visible together and a
+        crash loses at most this uncommitted batch. If any feed fails to store, the
+        batch is rolled back and every feed retried in its own transaction, so a
+        broken feed costs only itself."""
+        if len(batch) > 1:
+            try:
+                with self.sessions() as session, session.begin():
+                    responses = [r for outcome, _ in batch for r in feed_responses(outcome)]
+                    evidence = store_evidence(session, self.archive, responses, self.now)
+                    results = [
+                        persist_feed(
+                            session,
+                            outcome,
+                            known,
+                            self.archive,
+                            self.now,
+                            detail_enabled=self.detail_enabled(outcome.job),
+                            evidence=evidence,
+                        )
+                        for outcome, known in batch
+                    ]
+            except Exception:
+                log.warning("storing %d feeds together failed; one by one", len(batch))
+            else:
+                for (outcome, _), changes in zip(batch, results, strict=True):
+                    self.stored(outcome, changes)
+                return
+        for outcome, known in batch:
+            self.write(outcome, known)
+
     def write(self, outcome: FeedOutcome, known: dict[str, KnownItem]) -> None:
-        """On the writer thread: a feed that was read commits on its own."""
+        """On the writer thread: one feed in its own transaction."""
         job, report = outcome.job, self.report
         try:
             with self.sessions() as session, session.begin():
@@ -200,6 +263,11 @@ class _Crawl:
             report.failed += 1
             report.errors.append(f"feed {job.id} ({job.url}): storing failed: {exc}")
             return
+        self.stored(outcome, changes)
+
+    def stored(self, outcome: FeedOutcome, changes: FeedChanges) -> None:
+        job, report = outcome.job, self.report
+        count_changes(changes)
         self.count(outcome)
         report.items_new += changes.new
         report.items_changed += changes.changed
