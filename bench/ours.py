@@ -48,9 +48,20 @@ def bench_settings(db: Path, concurrency: int = 64) -> Settings:
 
 
 def fetch_manifest(base: str, gen: int | None = None) -> list[dict[str, Any]]:
+    """The farm's crawl list. Also reads the shared yardstick farm's list
+    (``../shared/bench/farm.py``: ``[path, kind, items, charset]`` rows), so the same
+    runner can be checked against it."""
     url = f"{base}/manifest.json" + (f"?gen={gen}" if gen is not None else "")
     with urllib.request.urlopen(url, timeout=60) as resp:
-        return list(json.load(resp)["feeds"])
+        rows = list(json.load(resp)["feeds"])
+    return [_row(r, base) if isinstance(r, list) else r for r in rows]
+
+
+def _row(row: list[Any], base: str) -> dict[str, Any]:
+    path, kind, items, charset = row
+    uid = int(path.split("/")[2])
+    kind = "html" if kind == "list" else kind
+    return {"uid": uid, "url": base + path, "kind": kind, "items": items, "charset": charset}
 
 
 def prepare(db: Path | str, base: str, limit: int) -> int:
