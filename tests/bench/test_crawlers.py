@@ -57,3 +57,16 @@ def test_timer_reads_rusage_and_alternates(tmp_path: Path) -> None:
     runs = alternate(cmds, 2, before=lambda label, _r: order.append(label), cpu=None)
     assert order == ["a", "b", "c", "b", "c", "a"]
     assert all(len(v) == 2 for v in runs.values())
+
+
+def test_shared_yardstick_manifest_rows_are_read() -> None:
+    from bench.ours import _row
+
+    row = _row(["/u/7/list.html", "list", 33, "gbk"], "http://127.0.0.1:9")
+    assert row == {
+        "uid": 7,
+        "url": "http://127.0.0.1:9/u/7/list.html",
+        "kind": "html",
+        "items": 33,
+        "charset": "gbk",
+    }
