@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import redis
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.store.base import Base
@@ -186,7 +187,10 @@ def processes(tmp_path: Path) -> Iterator[Processes]:
 def wait_for(check: Callable[[], bool], timeout: float, what: str, step: float = 0.2) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if check():
-            return
+        try:
+            if check():
+                return
+        except (sa_exc.OperationalError, redis.exceptions.ConnectionError):
+            pass  # a server restarting (on purpose, or another suite's fault test)
         time.sleep(step)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
