@@ -70,8 +70,14 @@ def _processed(values: list[Any], process: Callable[[Any], Any]) -> list[Any]:
     out = []
     last_in: Any = object()
     last_out: Any = None
+    empty: dict[type, Any] = {}  # most items' date_errors, meta, attachments: [] or {}
     for value in values:
         if value is not last_in:
-            last_in, last_out = value, process(value)
+            if type(value) in (list, dict) and not value:
+                if type(value) not in empty:
+                    empty[type(value)] = process(value)
+                last_in, last_out = value, empty[type(value)]
+            else:
+                last_in, last_out = value, process(value)
         out.append(last_out)
     return out
