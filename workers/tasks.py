@@ -278,8 +278,3 @@ def prune_claims(self: StageTask, now: str | None = None) -> dict[str, Any]:
     with self.unit_of_work() as uow:
         removed = claims.prune(uow.session, before=_ts(now) - max(CLAIM_RETENTION, ttl * 2))
     return {"removed": removed}
-
-
-def feed_interval(session: Any, feed_id: int) -> int | None:
-    row = session.execute(select(Feed.interval_minutes).where(Feed.id == feed_id)).first()
-    return None if row is None else int(row[0])
