@@ -30,7 +30,7 @@ class CrawlSettings(BaseModel):
     )
     concurrency: int = 64
     per_host_concurrency: int = 4
-    per_host_rate: float = Field(20.0, description="requests per second per host")
+    per_host_rate: float = Field(default=20.0, description="requests per second per host")
     connect_timeout: float = 10.0
     read_timeout: float = 20.0
     total_timeout: float = 60.0
@@ -132,7 +132,8 @@ class Settings(BaseSettings):
     web_host: str = "127.0.0.1"
     web_port: int = 8000
     cycle_minutes: float = Field(
-        15.0, description="Embedded mode: how often `monitor run` crawls due feeds and re-judges."
+        default=15.0,
+        description="Embedded mode: how often `monitor run` crawls due feeds and re-judges.",
     )
     secret_key: str = "change-me"
     log_json: bool = False

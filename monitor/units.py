@@ -381,11 +381,13 @@ def import_feeds(session: Session, path: str | Path) -> int:
             existing[(feed.unit_id, feed.url)] = feed
     for _line, row in rows:
         unit = units[row.unit_code]
-        feed = existing.get((unit.id, row.url))
-        if feed is None:
+        found = existing.get((unit.id, row.url))
+        if found is None:
             feed = Feed(unit_id=unit.id, url=row.url)
             session.add(feed)
             existing[(unit.id, row.url)] = feed
+        else:
+            feed = found
         feed.kind = row.kind
         feed.category = row.category
         feed.options = row.options

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import typer
+from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.cli.common import echo_json, state
+from monitor.settings import Settings
 from monitor.summary import render_text
 
 
@@ -48,7 +50,7 @@ def demo(
     _serve(settings, st.sessions, host, port)
 
 
-def _serve(settings, sessions, host: str, port: int) -> None:  # type: ignore[no-untyped-def]
+def _serve(settings: Settings, sessions: sessionmaker[Session], host: str, port: int) -> None:
     import socket
 
     import uvicorn

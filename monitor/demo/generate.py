@@ -367,11 +367,11 @@ def _village_items(unit: DemoUnit, rng: random.Random) -> list[DemoItem]:
     party_next = rng.random() < 0.5
     seen_months: set[tuple[int, int]] = set()
     for d in days:
-        month = (d.year, d.month)
+        ym = (d.year, d.month)
         q3 = _quarter(d) == 3
-        if month not in seen_months:
-            seen_months.add(month)
-            if not (code == plan.NO_FINANCE_SEPTEMBER and month == (2026, 9)):
+        if ym not in seen_months:
+            seen_months.add(ym)
+            if not (code == plan.NO_FINANCE_SEPTEMBER and ym == (2026, 9)):
                 items.append(finance(d))
                 continue
         category = "党务公开" if party_next else "村务公开"
