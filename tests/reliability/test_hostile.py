@@ -11,7 +11,7 @@ import asyncio
 import threading
 import time
 import tracemalloc
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from aiohttp import web
@@ -208,16 +208,18 @@ def test_hostile_document_is_recorded_within_bounds(
     hostile_settings: Settings,
     hostile: ThreadServer,
     path: str,
-    record_property: Callable[[str, object], None],
+    request: pytest.FixtureRequest,
 ) -> None:
     kind = ROUTES[path][0] if path in ROUTES else "html"
     options = {} if kind != "html" else {"detail": False}
     _, feed_id = add_feed(sqlite_sessions, hostile.url(path), kind, options)
     fetch, elapsed, peak = _crawl_measured(sqlite_sessions, hostile_settings, feed_id)
-    # The figures of docs/reliability.md (pytest --junitxml keeps them).
-    record_property("seconds", round(elapsed, 2))
-    record_property("peak_mb", round(peak / MB, 1))
-    record_property("outcome", fetch.outcome)
+    # The figures of docs/reliability.md (pytest -o junit_family=legacy --junitxml keeps them).
+    request.node.user_properties += [
+        ("seconds", round(elapsed, 2)),
+        ("peak_mb", round(peak / MB, 1)),
+        ("outcome", fetch.outcome),
+    ]
     outcomes, message = EXPECTED[path]
     assert fetch.outcome in outcomes, (fetch.outcome, fetch.error)
     if message is not None:
@@ -250,12 +252,14 @@ def test_slowloris_is_cut_at_the_total_timeout(
     sqlite_sessions: sessionmaker[Session],
     hostile_settings: Settings,
     slowloris: ThreadServer,
-    record_property: Callable[[str, object], None],
+    request: pytest.FixtureRequest,
 ) -> None:
     _, feed_id = add_feed(sqlite_sessions, slowloris.url("/list.html"), "html", {"detail": False})
     fetch, elapsed, peak = _crawl_measured(sqlite_sessions, hostile_settings, feed_id)
-    record_property("seconds", round(elapsed, 2))
-    record_property("peak_mb", round(peak / MB, 1))
+    request.node.user_properties += [
+        ("seconds", round(elapsed, 2)),
+        ("peak_mb", round(peak / MB, 1)),
+    ]
     assert fetch.outcome == "timeout", (fetch.outcome, fetch.error)
     assert fetch.error
     assert elapsed < TIME_BOUND and peak < MEMORY_BOUND
