@@ -3,6 +3,7 @@ versions, removals. One call per feed, in the caller's transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -65,6 +66,12 @@ class FeedChanges:
 
 def load_known(session: Session, feed_id: int) -> dict[str, KnownItem]:
     """Every stored item of a feed, in one query."""
+    return load_known_many(session, [feed_id]).get(feed_id, {})
+
+
+def load_known_many(session: Session, feed_ids: Sequence[int]) -> dict[int, dict[str, KnownItem]]:
+    """Every stored item of several feeds, by feed and key, in one query."""
+    known: dict[int, dict[str, KnownItem]] = {}
     rows = session.execute(
         select(
             Item.id,
@@ -75,17 +82,17 @@ def load_known(session: Session, feed_id: int) -> dict[str, KnownItem]:
             Item.removed_at,
             ItemEntry.entry_hash,
             ItemEntry.detail_ok,
+            Item.feed_id,
         )
         .outerjoin(ItemEntry, ItemEntry.item_id == Item.id)
-        .where(Item.feed_id == feed_id)
+        .where(Item.feed_id.in_(list(feed_ids)))
     ).all()
-    return {
-        r.key: KnownItem(
+    for r in rows:
+        known.setdefault(r.feed_id, {})[r.key] = KnownItem(
             r.id, r.key, r.url, r.content_hash, r.last_seen, r.removed_at, r.entry_hash,
             bool(r.detail_ok),
-        )
-        for r in rows
-    }  # fmt: skip
+        )  # fmt: skip
+    return known
 
 
 def removal_candidates(known: dict[str, KnownItem], listed: set[str]) -> list[KnownItem]:

@@ -22,7 +22,7 @@ from monitor.crawl.persist import (
     KnownItem,
     count_changes,
     feed_responses,
-    load_known,
+    load_known_many,
     persist_feed,
     persist_listings,
     removal_candidates,
@@ -72,6 +72,7 @@ class _Crawl:
     # evidence lookup for all of them. WRITE_QUEUE bounds what waits in memory.
     WRITE_BATCH = 64
     WRITE_QUEUE = 256
+    KNOWN_BATCH = 500  # feeds per lookup of stored items (bound parameters of one IN)
 
     def __init__(
         self,
@@ -92,6 +93,8 @@ class _Crawl:
         self.pending: list[tuple[FeedOutcome, dict[str, KnownItem]]] = []
         self.writing: asyncio.Future[None] | None = None
         self.slots = asyncio.Semaphore(self.WRITE_QUEUE)
+        self.known_wanted: list[tuple[int, asyncio.Future[dict[str, KnownItem]]]] = []
+        self.known_loading = False
 
     def detail_enabled(self, job: FeedJob) -> bool:
         return bool(job.options.get("detail", self.settings.crawl.detail_pages))
@@ -155,9 +158,40 @@ class _Crawl:
             self.slots.release()
         self.next_write()
 
-    def load_known(self, feed_id: int) -> dict[str, KnownItem]:
+    async def known_of(self, feed_id: int) -> dict[str, KnownItem]:
+        """A feed's stored items. Feeds that finish reading while the writer thread is
+        busy are looked up together, in one query and one thread hop."""
+        future: asyncio.Future[dict[str, KnownItem]] = asyncio.get_running_loop().create_future()
+        self.known_wanted.append((feed_id, future))
+        self.next_known()
+        return await future
+
+    def next_known(self) -> None:
+        if self.known_loading or not self.known_wanted:
+            return
+        batch = self.known_wanted[: self.KNOWN_BATCH]
+        del self.known_wanted[: self.KNOWN_BATCH]
+        self.known_loading = True
+        loop = asyncio.get_running_loop()
+        loading = loop.run_in_executor(self.writer, self.load_known, [i for i, _ in batch])
+
+        def done(finished: asyncio.Future[dict[int, dict[str, KnownItem]]]) -> None:
+            self.known_loading = False
+            error = finished.exception()
+            for feed_id, future in batch:
+                if future.done():
+                    continue
+                if error is not None:
+                    future.set_exception(error)
+                else:
+                    future.set_result(finished.result().get(feed_id, {}))
+            self.next_known()
+
+        loading.add_done_callback(done)
+
+    def load_known(self, feed_ids: list[int]) -> dict[int, dict[str, KnownItem]]:
         with self.sessions() as session:
-            return load_known(session, feed_id)
+            return load_known_many(session, feed_ids)
 
     async def read(
         self, fetcher: Fetcher, job: FeedJob
@@ -174,7 +208,7 @@ class _Crawl:
         outcome = FeedOutcome(job, listing)
         if not listing.read_ok:
             return outcome, {}
-        known = await self.on_writer(self.load_known, job.id)
+        known = await self.known_of(job.id)
         options = job.options
         wanted = []
         if self.detail_enabled(job):
