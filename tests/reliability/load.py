@@ -94,6 +94,9 @@ def main() -> int:
     parser.add_argument("--rate", type=int, default=200, help="requests per second in total")
     parser.add_argument("--connections", type=int, default=20)
     parser.add_argument("--no-crawl", action="store_true", help="measure without the crawl")
+    parser.add_argument(
+        "--units-only", action="store_true", help="unit pages only (leave out the costly home page)"
+    )
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install -y wrk)", file=sys.stderr)
@@ -140,7 +143,9 @@ def main() -> int:
             crawler = threading.Thread(target=crawl_loop, daemon=True)
             towns = [c for c in codes if c.endswith("000") and not c.endswith("000000")]
             villages = [c for c in codes if not c.endswith("000")]
-            paths = ["/", "/?period=2026-Q3"] + [f"/units/{c}" for c in towns[:4] + villages[:6]]
+            paths = [f"/units/{c}" for c in towns[:4] + villages[:6]]
+            if not args.units_only:
+                paths = ["/", "/?period=2026-Q3", *paths]
             # Unloaded cost of each page, sequentially: where the time goes.
             import urllib.request
 
