@@ -221,17 +221,24 @@ def persist_feed(
     *,
     detail_enabled: bool,
     evidence: dict[int, int] | None = None,
+    batch: BatchWrites | None = None,
 ) -> FeedChanges:
     """``evidence`` is what ``store_evidence`` returned for the feed's responses when
-    the caller archived several feeds' responses at once; else they are archived here."""
+    the caller archived several feeds' responses at once; else they are archived here.
+    With ``batch``, the inserts that nothing else in this feed depends on wait there
+    for ``flush_batch``, to be written with the other feeds' in one statement each."""
     job, listing = outcome.job, outcome.listing
     changes = FeedChanges()
     if evidence is None:
         evidence = store_evidence(session, archive, feed_responses(outcome), now)
     fetch_rows, feed_values = _listing_writes(outcome, evidence, now)
-    connection = session.connection()
-    connection.execute(insert(Fetch), fetch_rows)
-    connection.execute(_FEED_UPDATE, [feed_values])
+    if batch is not None:
+        batch.fetch_rows += fetch_rows
+        batch.feed_rows.append(feed_values)
+    else:
+        connection = session.connection()
+        connection.execute(insert(Fetch), fetch_rows)
+        connection.execute(_FEED_UPDATE, [feed_values])
     if not listing.read_ok:
         return changes
 
@@ -275,8 +282,14 @@ def persist_feed(
         else:
             changes.updated += 1
 
-    new_ids = _insert_new(session, new_items, now, evidence, listing)
-    changes.new = len(new_ids)
+    if batch is not None and not outcome.details and not outcome.attachments:
+        # Nothing below needs the new items' ids: they can wait for the batch.
+        batch.new_items += [(*new, evidence, listing) for new in new_items]
+        changes.new = len(new_items)
+        new_ids: dict[str, int] = {}
+    else:
+        new_ids = _insert_new(session, new_items, now, evidence, listing)
+        changes.new = len(new_ids)
     if seen_ids:
         session.execute(update(Item).where(Item.id.in_(seen_ids)).values(last_seen=now))
 
@@ -320,33 +333,67 @@ def count_changes(changes: FeedChanges) -> None:
             metrics.ITEMS.labels(change).inc(count)
 
 
+_NewItem = tuple[dict[str, Any], ItemFields, str, bool, PageDetail | None]
+
+
+@dataclass
+class BatchWrites:
+    """Rows of several feeds written in one transaction, inserted together."""
+
+    fetch_rows: list[dict[str, Any]] = field(default_factory=list)
+    feed_rows: list[dict[str, Any]] = field(default_factory=list)
+    new_items: list[tuple[dict[str, Any], ItemFields, str, bool, PageDetail | None,
+                          dict[int, int], Listing]] = field(default_factory=list)  # fmt: skip
+
+
+def flush_batch(session: Session, batch: BatchWrites, now: datetime) -> None:
+    connection = session.connection()
+    if batch.fetch_rows:
+        connection.execute(insert(Fetch), batch.fetch_rows)
+    if batch.feed_rows:
+        connection.execute(_FEED_UPDATE, batch.feed_rows)
+    _insert_items(session, batch.new_items, now)
+
+
 def _insert_new(
     session: Session,
-    new_items: list[tuple[dict[str, Any], ItemFields, str, bool, PageDetail | None]],
+    new_items: list[_NewItem],
     now: datetime,
     evidence: dict[int, int],
     listing: Listing,
 ) -> dict[str, int]:
+    """A feed's new items; returns their ids by key."""
+    ids = _insert_items(session, [(*new, evidence, listing) for new in new_items], now)
+    return {key: item_id for (_, key), item_id in ids.items()}
+
+
+def _insert_items(
+    session: Session,
+    new_items: list[tuple[dict[str, Any], ItemFields, str, bool, PageDetail | None,
+                          dict[int, int], Listing]],
+    now: datetime,
+) -> dict[tuple[int, str], int]:  # fmt: skip
     """New items, their first versions and entry hashes: three bulk statements, not
     three per item (a first crawl of a county brings tens of thousands)."""
     if not new_items:
         return {}
-    # Core executemany, then one query for the ids: INSERT ... RETURNING in row order
+    # Bulk insert, then one query for the ids: INSERT ... RETURNING in row order
     # falls back to one statement per row on SQLite.
     connection = session.connection()
     insert_rows(connection, Item.__table__, [row for row, *_ in new_items])
-    feed_id = new_items[0][0]["feed_id"]
-    keys = {row["key"] for row, *_ in new_items}
-    new_ids = {
-        key: item_id
-        for item_id, key in connection.execute(
-            select(Item.id, Item.key).where(Item.feed_id == feed_id)
+    wanted = {(row["feed_id"], row["key"]) for row, *_ in new_items}
+    feed_ids = sorted({feed_id for feed_id, _ in wanted})
+    new_ids: dict[tuple[int, str], int] = {}
+    for start in range(0, len(feed_ids), 500):
+        query = select(Item.id, Item.feed_id, Item.key).where(
+            Item.feed_id.in_(feed_ids[start : start + 500])
         )
-        if key in keys
-    }
+        for item_id, feed_id, key in connection.execute(query):
+            if (feed_id, key) in wanted:
+                new_ids[feed_id, key] = item_id
     versions, entries = [], []
-    for row, fields, ehash, detail_ok, page in new_items:
-        item_id = new_ids[row["key"]]
+    for row, fields, ehash, detail_ok, page, evidence, listing in new_items:
+        item_id = new_ids[row["feed_id"], row["key"]]
         entries.append({"item_id": item_id, "entry_hash": ehash, "detail_ok": int(detail_ok)})
         versions.append(
             {

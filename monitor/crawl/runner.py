@@ -16,12 +16,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.crawl.archive import WarcArchive, store_evidence
 from monitor.crawl.content import entry_hash
 from monitor.crawl.persist import (
+    BatchWrites,
     FeedChanges,
     FeedJob,
     FeedOutcome,
     KnownItem,
     count_changes,
     feed_responses,
+    flush_batch,
     load_known_many,
     persist_feed,
     persist_listings,
@@ -258,6 +260,7 @@ class _Crawl:
                 with self.sessions() as session, session.begin():
                     responses = [r for outcome, _ in batch for r in feed_responses(outcome)]
                     evidence = store_evidence(session, self.archive, responses, self.now)
+                    writes = BatchWrites()
                     results = [
                         persist_feed(
                             session,
@@ -267,9 +270,11 @@ class _Crawl:
                             self.now,
                             detail_enabled=self.detail_enabled(outcome.job),
                             evidence=evidence,
+                            batch=writes,
                         )
                         for outcome, known in batch
                     ]
+                    flush_batch(session, writes, self.now)
             except Exception:
                 log.warning("storing %d feeds together failed; one by one", len(batch))
             else:
