@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -36,6 +37,18 @@ class ParsedDate:
 
 def parse_date(text: str | None, tz: ZoneInfo = SHANGHAI) -> ParsedDate | None:
     """Parse one printed date; None for empty input, an error for unreadable text."""
+    if isinstance(text, str):
+        # A feed prints the same few dates over and over; the result is immutable.
+        return _parse_text(text, tz)
+    return _parse(text, tz)
+
+
+@lru_cache(maxsize=8192)
+def _parse_text(text: str, tz: ZoneInfo) -> ParsedDate | None:
+    return _parse(text, tz)
+
+
+def _parse(text: str | None, tz: ZoneInfo) -> ParsedDate | None:
     if text is None:
         return None
     raw = " ".join(str(text).split())
