@@ -107,6 +107,17 @@ class WorkerSettings(BaseModel):
     followup_countdown: float = 0.0
 
 
+class WebSettings(BaseModel):
+    """The web app: report cache, login throttling, API token lifetime."""
+
+    # How often (seconds) a process re-reads the store's data version; the public
+    # report may lag new scores by at most this long. 0: check on every request.
+    report_cache_seconds: float = 1.0
+    login_max_failures: int = 5
+    login_window_seconds: float = 300.0
+    token_days: int = 90
+
+
 class Settings(BaseSettings):
     """Everything the service can be told. Field ``foo`` is env ``MONITOR_FOO``;
     nested fields use ``__`` (``MONITOR_CRAWL__CONCURRENCY=32``)."""
@@ -143,6 +154,7 @@ class Settings(BaseSettings):
     smtp: SmtpSettings = Field(default_factory=SmtpSettings)
     assessment: AssessmentSettings = Field(default_factory=AssessmentSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
+    web: WebSettings = Field(default_factory=WebSettings)
 
     @field_validator("allowed_networks", mode="before")
     @classmethod

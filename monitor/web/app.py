@@ -19,6 +19,7 @@ from monitor.store.db import make_engine, make_sessionmaker
 from monitor.web import ops, public, report, workspace
 from monitor.web.api import create_api
 from monitor.web.deps import csrf_token
+from monitor.web.report_cache import ReportCache
 
 HERE = Path(__file__).parent
 DEFAULT_SECRET = "change-me"
@@ -52,6 +53,7 @@ def create_app(settings: Settings, sessions: sessionmaker[Session] | None = None
     app.state.settings = settings
     app.state.sessions = sessions
     app.state.templates = _templates()
+    app.state.report_cache = ReportCache(settings.web.report_cache_seconds)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,

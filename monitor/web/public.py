@@ -13,13 +13,18 @@ from monitor.store.models import Unit
 from monitor.web import exports, report
 from monitor.web.charts import bar_chart, line_chart
 from monitor.web.deps import current_viewer, get_db
+from monitor.web.report_cache import ReportCache
 
 router = APIRouter(include_in_schema=False)
 Db = Annotated[Session, Depends(get_db)]
 
 
-def _period(session: Session, asked: str | None) -> tuple[str | None, list[str]]:
-    known = report.periods(session)
+def _cache(request: Request) -> ReportCache:
+    return request.app.state.report_cache
+
+
+def _period(request: Request, session: Session, asked: str | None) -> tuple[str | None, list[str]]:
+    known = _cache(request).get(session, "periods", lambda: report.periods(session))
     if asked:
         if asked not in known:
             raise HTTPException(404, f"no scores for period {asked}")
@@ -40,7 +45,7 @@ def _parent(session: Session, parent: int | None) -> Unit | None:
 def index(
     request: Request, session: Db, period: str | None = None, parent: int | None = None
 ) -> Response:
-    chosen, known = _period(session, period)
+    chosen, known = _period(request, session, period)
     unit = _parent(session, parent)
     context: dict[str, object] = {
         "periods": known,
@@ -50,38 +55,49 @@ def index(
         "viewer": current_viewer(request, session),
     }
     if chosen is not None:
-        rows = report.level_rows(session, chosen, unit.id if unit else None)
-        hrefs = {r.unit_id: f"/?period={chosen}&parent={r.unit_id}" for r in rows if r.has_children}
-        everyone = report.all_rows(session, chosen)
+        parent_id = unit.id if unit else None
         context.update(
-            rows=rows,
-            chart=bar_chart(rows, hrefs),
-            worst=report.worst(everyone),
-            improved=report.most_improved(everyone),
-            trend=line_chart(report.trend(session, unit.id if unit else None, chosen)),
-            query=f"period={chosen}" + (f"&parent={unit.id}" if unit else ""),
+            _cache(request).get(
+                session, ("index", chosen, parent_id), lambda: _level(session, chosen, parent_id)
+            ),
+            query=f"period={chosen}" + (f"&parent={parent_id}" if unit else ""),
         )
     return request.app.state.templates.TemplateResponse(request, "report.html", context)
 
 
+def _level(session: Session, period: str, parent_id: int | None) -> dict[str, object]:
+    """The score-derived part of a report page (the costly part: cached)."""
+    rows = report.level_rows(session, period, parent_id)
+    hrefs = {r.unit_id: f"/?period={period}&parent={r.unit_id}" for r in rows if r.has_children}
+    everyone = report.all_rows(session, period)
+    return {
+        "rows": rows,
+        "everyone": everyone,
+        "chart": bar_chart(rows, hrefs),
+        "worst": report.worst(everyone),
+        "improved": report.most_improved(everyone),
+        "trend": line_chart(report.trend(session, parent_id, period)),
+    }
+
+
 @router.get("/export/{table}.{fmt}")
 def export_table(
+    request: Request,
     session: Db,
     table: Literal["units", "worst", "improved"],
     fmt: Literal["csv", "xlsx"],
     period: str | None = None,
     parent: int | None = None,
 ) -> Response:
-    chosen, _ = _period(session, period)
+    chosen, _ = _period(request, session, period)
     if chosen is None:
         raise HTTPException(404, "no scores yet")
     unit = _parent(session, parent)
-    if table == "units":
-        rows = report.level_rows(session, chosen, unit.id if unit else None)
-    elif table == "worst":
-        rows = report.worst(report.all_rows(session, chosen))
-    else:
-        rows = report.most_improved(report.all_rows(session, chosen))
+    parent_id = unit.id if unit else None
+    level = _cache(request).get(
+        session, ("index", chosen, parent_id), lambda: _level(session, chosen, parent_id)
+    )
+    rows = level[{"units": "rows", "worst": "worst", "improved": "improved"}[table]]
     name = f"{table}-{chosen}" + (f"-{unit.code}" if unit else "")
     body = exports.render(fmt, report.TABLE_COLUMNS, [r.as_record() for r in rows], name)
     return Response(
@@ -104,7 +120,7 @@ FINDING_COLUMNS = ("rule_id", "period", "subject", "severity", "status", "messag
 @router.get("/units/{code}", response_class=HTMLResponse)
 def unit_page(request: Request, session: Db, code: str, period: str | None = None) -> Response:
     unit = _unit_by_code(session, code)
-    chosen, known = _period(session, period)
+    chosen, known = _period(request, session, period)
     scores = report.explanation(session, unit.id, chosen) if chosen else {}
     context = {
         "unit": unit,
@@ -118,7 +134,13 @@ def unit_page(request: Request, session: Db, code: str, period: str | None = Non
         "history": report.history(session, unit.id),
         "children": sorted(unit.children, key=lambda u: u.code),
         "names": {u.code: u.name for u in unit.children},
-        "trend": line_chart(report.trend(session, unit.id, chosen)) if chosen else None,
+        "trend": _cache(request).get(
+            session,
+            ("unit-trend", unit.id, chosen),
+            lambda: line_chart(report.trend(session, unit.id, chosen)),
+        )
+        if chosen
+        else None,
         "viewer": current_viewer(request, session),
     }
     return request.app.state.templates.TemplateResponse(request, "unit.html", context)
@@ -142,6 +164,7 @@ def _iso(value: object) -> object:
 
 @router.get("/units/{code}/{table}.{fmt}")
 def export_unit_table(
+    request: Request,
     session: Db,
     code: str,
     table: Literal["findings", "history", "scores"],
@@ -171,7 +194,7 @@ def export_unit_table(
             for i in report.history(session, unit.id, limit=100_000)
         ]
     else:
-        chosen, _ = _period(session, period)
+        chosen, _ = _period(request, session, period)
         columns = SCORE_COLUMNS
         scores = report.explanation(session, unit.id, chosen) if chosen else {}
         records = [
