@@ -114,6 +114,8 @@ class WebSettings(BaseModel):
     # report may lag new scores by at most this long. 0: check on every request.
     report_cache_seconds: float = 1.0
     login_max_failures: int = 5
+    # Higher than per name: colleagues behind one NAT address share it.
+    login_max_failures_per_address: int = 20
     login_window_seconds: float = 300.0
     token_days: int = 90
 

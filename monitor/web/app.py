@@ -20,6 +20,7 @@ from monitor.web import ops, public, report, workspace
 from monitor.web.api import create_api
 from monitor.web.deps import csrf_token
 from monitor.web.report_cache import ReportCache
+from monitor.web.throttle import LoginThrottle
 
 HERE = Path(__file__).parent
 DEFAULT_SECRET = "change-me"
@@ -54,6 +55,11 @@ def create_app(settings: Settings, sessions: sessionmaker[Session] | None = None
     app.state.sessions = sessions
     app.state.templates = _templates()
     app.state.report_cache = ReportCache(settings.web.report_cache_seconds)
+    app.state.login_throttle = LoginThrottle(
+        max_failures=settings.web.login_max_failures,
+        max_failures_per_address=settings.web.login_max_failures_per_address,
+        window_seconds=settings.web.login_window_seconds,
+    )
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,

@@ -28,6 +28,7 @@ from monitor.web.deps import (
 )
 from monitor.web.evidence_view import read_archived, version_diff
 from monitor.web.models import Comment
+from monitor.web.throttle import LoginThrottle
 
 router = APIRouter(include_in_schema=False)
 Db = Annotated[Session, Depends(get_db)]
@@ -63,10 +64,22 @@ def login(
     next: Annotated[str, Form()] = "/workspace/alerts",
 ) -> Response:
     check_csrf(request, csrf)
+    throttle: LoginThrottle = request.app.state.login_throttle
+    address = request.client.host if request.client else None
+    wait = throttle.retry_after(name, address)
+    if wait is not None:
+        # Checked before the password: a guesser learns nothing while refused.
+        error = f"Too many failed logins; try again in {wait} seconds."
+        context = {"next": next, "error": error, "viewer": None}
+        response = _render(request, "login.html", context, status=429)
+        response.headers["Retry-After"] = str(wait)
+        return response
     user = authenticate(session, name, password)
     if user is None:
+        throttle.failed(name, address)
         context = {"next": next, "error": "Wrong name or password.", "viewer": None}
         return _render(request, "login.html", context, status=401)
+    throttle.succeeded(name)
     request.session.clear()  # a fresh session on login: no fixation
     request.session[USER_KEY] = user.id
     return RedirectResponse(_safe_next(next), status_code=303)
