@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
@@ -12,7 +13,7 @@ from sqlalchemy.orm import Session
 from monitor.store.models import Unit
 from monitor.web import exports, report
 from monitor.web.charts import bar_chart, line_chart
-from monitor.web.deps import current_viewer, get_db
+from monitor.web.deps import USER_KEY, current_viewer, get_db
 from monitor.web.report_cache import ReportCache
 
 router = APIRouter(include_in_schema=False)
@@ -32,6 +33,19 @@ def _period(request: Request, session: Session, asked: str | None) -> tuple[str 
     return (known[0] if known else None), known
 
 
+def _page(
+    request: Request, session: Session, key: tuple[object, ...], render: Callable[[], Response]
+) -> Response:
+    """A public page, served from the cache to anonymous readers (their pages are the
+    same for everyone and hold no session data); signed-in users get it rendered."""
+    if request.session.get(USER_KEY) is not None:
+        return render()
+    body = _cache(request).get(
+        session, ("page", *key), lambda: bytes(render().body), scope="content"
+    )
+    return HTMLResponse(body)
+
+
 def _parent(session: Session, parent: int | None) -> Unit | None:
     if parent is None:
         return None
@@ -47,22 +61,28 @@ def index(
 ) -> Response:
     chosen, known = _period(request, session, period)
     unit = _parent(session, parent)
-    context: dict[str, object] = {
-        "periods": known,
-        "period": chosen,
-        "parent": unit,
-        "trail": report.ancestors(unit) if unit else [],
-        "viewer": current_viewer(request, session),
-    }
-    if chosen is not None:
-        parent_id = unit.id if unit else None
-        context.update(
-            _cache(request).get(
-                session, ("index", chosen, parent_id), lambda: _level(session, chosen, parent_id)
-            ),
-            query=f"period={chosen}" + (f"&parent={parent_id}" if unit else ""),
-        )
-    return request.app.state.templates.TemplateResponse(request, "report.html", context)
+
+    def render() -> Response:
+        context: dict[str, object] = {
+            "periods": known,
+            "period": chosen,
+            "parent": unit,
+            "trail": report.ancestors(unit) if unit else [],
+            "viewer": current_viewer(request, session),
+        }
+        if chosen is not None:
+            parent_id = unit.id if unit else None
+            context.update(
+                _cache(request).get(
+                    session,
+                    ("index", chosen, parent_id),
+                    lambda: _level(session, chosen, parent_id),
+                ),
+                query=f"period={chosen}" + (f"&parent={parent_id}" if unit else ""),
+            )
+        return request.app.state.templates.TemplateResponse(request, "report.html", context)
+
+    return _page(request, session, ("index", chosen, unit.id if unit else None), render)
 
 
 def _level(session: Session, period: str, parent_id: int | None) -> dict[str, object]:
@@ -121,29 +141,33 @@ FINDING_COLUMNS = ("rule_id", "period", "subject", "severity", "status", "messag
 def unit_page(request: Request, session: Db, code: str, period: str | None = None) -> Response:
     unit = _unit_by_code(session, code)
     chosen, known = _period(request, session, period)
-    scores = report.explanation(session, unit.id, chosen) if chosen else {}
-    context = {
-        "unit": unit,
-        "trail": report.ancestors(unit),
-        "period": chosen,
-        "periods": known,
-        "scores": scores,
-        "total": scores.get("total"),
-        "indicators": [s for k, s in sorted(scores.items()) if k != "total"],
-        "findings": report.findings(session, unit.id, chosen),
-        "history": report.history(session, unit.id),
-        "children": sorted(unit.children, key=lambda u: u.code),
-        "names": {u.code: u.name for u in unit.children},
-        "trend": _cache(request).get(
-            session,
-            ("unit-trend", unit.id, chosen),
-            lambda: line_chart(report.trend(session, unit.id, chosen)),
-        )
-        if chosen
-        else None,
-        "viewer": current_viewer(request, session),
-    }
-    return request.app.state.templates.TemplateResponse(request, "unit.html", context)
+
+    def render() -> Response:
+        scores = report.explanation(session, unit.id, chosen) if chosen else {}
+        context = {
+            "unit": unit,
+            "trail": report.ancestors(unit),
+            "period": chosen,
+            "periods": known,
+            "scores": scores,
+            "total": scores.get("total"),
+            "indicators": [s for k, s in sorted(scores.items()) if k != "total"],
+            "findings": report.findings(session, unit.id, chosen),
+            "history": report.history(session, unit.id),
+            "children": sorted(unit.children, key=lambda u: u.code),
+            "names": {u.code: u.name for u in unit.children},
+            "trend": _cache(request).get(
+                session,
+                ("unit-trend", unit.id, chosen),
+                lambda: line_chart(report.trend(session, unit.id, chosen)),
+            )
+            if chosen
+            else None,
+            "viewer": current_viewer(request, session),
+        }
+        return request.app.state.templates.TemplateResponse(request, "unit.html", context)
+
+    return _page(request, session, ("unit", unit.id, chosen), render)
 
 
 HISTORY_COLUMNS = ("published", "title", "category", "url", "first_seen", "removed_at")

@@ -8,9 +8,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from monitor.settings import Settings, WebSettings
-from monitor.store.models import Score, Unit
+from monitor.store.models import Finding, Score, Unit
 from monitor.web import create_app
 from monitor.web.report_cache import ReportCache
+from tests.web.conftest import login
 
 
 def _chart(html: str) -> str:
@@ -76,3 +77,39 @@ def test_cache_computes_once_per_data_version(web_sessions, seeded):
         assert cache.get(session, "k", compute) == 2
         assert cache.get(session, "k", compute) == 2
     assert len(calls) == 2
+
+
+def test_unit_page_changes_after_a_new_finding_and_cleared_one(settings, web_sessions, seeded):
+    with TestClient(_fresh_app(settings, web_sessions)) as client:
+        page = "/units/330101001001?period=2026-11"
+        assert "财务公开 silently changed" in client.get(page).text
+        assert "a brand new finding" not in client.get(page).text
+        with web_sessions() as session, session.begin():
+            session.add(
+                Finding(
+                    rule_id="completeness.required_categories",
+                    unit_id=seeded.ids["v1"],
+                    period="2026-11",
+                    subject="k9",
+                    severity="low",
+                    message="a brand new finding",
+                    evidence={},
+                )
+            )
+        assert "a brand new finding" in client.get(page).text
+        with web_sessions() as session, session.begin():
+            session.execute(
+                update(Finding)
+                .where(Finding.message == "a brand new finding")
+                .values(status="cleared", cleared_at=datetime(2026, 11, 29, tzinfo=UTC))
+            )
+        row = client.get(page).text.split("a brand new finding", 1)[0].rsplit("<tr", 1)[1]
+        assert "cleared" in row
+
+
+def test_signed_in_readers_are_not_served_the_anonymous_page(settings, web_sessions, seeded):
+    with TestClient(_fresh_app(settings, web_sessions)) as client:
+        assert "east (inspector)" not in client.get("/").text  # cached for anonymous
+        assert login(client, "east").status_code == 303
+        assert "east (inspector)" in client.get("/").text
+        assert "east (inspector)" in client.get("/units/330101001001").text
