@@ -7,10 +7,11 @@ from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.store.models import Alert, Finding, Score, Unit
+from monitor.scoring.query import scores_as_of
+from monitor.store.models import Alert, Finding, Unit
 from rules.api import Period
 
 PASS_LINE = 60.0
@@ -43,25 +44,10 @@ class Summary:
 
 
 def _latest_scores(session: Session, period: Period) -> dict[int, dict[str, float]]:
-    """Each unit's newest score per indicator for the period (any scheme version:
-    the newest computation wins)."""
-    newest = (
-        select(Score.unit_id, Score.indicator, func.max(Score.computed_at).label("at"))
-        .where(Score.period == period.key)
-        .group_by(Score.unit_id, Score.indicator)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Score.unit_id, Score.indicator, Score.value).join(
-            newest,
-            (Score.unit_id == newest.c.unit_id)
-            & (Score.indicator == newest.c.indicator)
-            & (Score.computed_at == newest.c.at),
-        )
-    ).all()
+    """Each unit's newest score per indicator for the period."""
     out: dict[int, dict[str, float]] = defaultdict(dict)
-    for unit_id, indicator, value in rows:
-        out[unit_id][indicator] = round(float(value), 2)
+    for row in scores_as_of(session, period=period.key):
+        out[row.unit_id][row.indicator] = round(float(row.value), 2)
     return out
 
 
