@@ -66,7 +66,9 @@ def token(
     name: str = typer.Argument(..., help="Login name."),
     json_out: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
-    """Issue a new API token for NAME and print it (it is shown only this once)."""
+    """Issue a new API token for NAME and print it (it is shown only this once).
+
+    Tokens expire web.token_days after issue (MONITOR_WEB__TOKEN_DAYS, default 90)."""
     from sqlalchemy import select
 
     from monitor.web.accounts import issue_token

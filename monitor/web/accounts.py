@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -85,7 +85,15 @@ def issue_token(session: Session, user: User) -> str:
     return token
 
 
-def user_for_token(session: Session, token: str, *, now: datetime | None = None) -> User | None:
+def user_for_token(
+    session: Session, token: str, *, max_age_days: float, now: datetime | None = None
+) -> User | None:
+    """The active user of a known, unrevoked TOKEN issued less than MAX_AGE_DAYS ago.
+
+    Expiry is the token's age against the setting (``web.token_days``), not a date
+    stored per token: one policy for every token, and shortening it takes effect at
+    once for tokens already issued."""
+    now = now or utcnow()
     row = session.scalar(
         select(ApiToken).where(
             ApiToken.token_hash == _token_hash(token), ApiToken.revoked_at.is_(None)
@@ -93,7 +101,9 @@ def user_for_token(session: Session, token: str, *, now: datetime | None = None)
     )
     if row is None or not row.user.active:
         return None
-    row.last_used_at = now or utcnow()
+    if row.created_at <= now - timedelta(days=max_age_days):
+        return None
+    row.last_used_at = now
     return row.user
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from fastapi import Depends, FastAPI, HTTPException, Query
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Select, func, select
@@ -111,13 +111,17 @@ PerPage = Annotated[int, Query(ge=1, le=500)]
 
 
 def api_viewer(
+    request: Request,
     session: Db, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 ) -> Viewer:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "an API token is required", {"WWW-Authenticate": "Bearer"})
-    user = user_for_token(session, credentials.credentials)
+    days = request.app.state.settings.web.token_days
+    user = user_for_token(session, credentials.credentials, max_age_days=days)
     if user is None:
-        raise HTTPException(401, "unknown or revoked token", {"WWW-Authenticate": "Bearer"})
+        raise HTTPException(
+            401, "unknown, revoked or expired token", {"WWW-Authenticate": "Bearer"}
+        )
     session.commit()  # keeps last_used_at
     return viewer_for(session, user)
 

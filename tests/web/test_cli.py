@@ -60,8 +60,8 @@ def test_users_add_and_token(settings, sqlite_sessions, town, tmp_path, monkeypa
     assert res.exit_code == 0, res.output
     token = json.loads(res.output)["token"]
     with sqlite_sessions() as s:
-        assert user_for_token(s, token).name == "east"
-        assert user_for_token(s, token + "x") is None
+        assert user_for_token(s, token, max_age_days=90).name == "east"
+        assert user_for_token(s, token + "x", max_age_days=90) is None
 
 
 def test_users_add_refuses_bad_input(settings, sqlite_sessions, town, tmp_path, monkeypatch):
