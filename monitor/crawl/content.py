@@ -14,10 +14,37 @@ from monitor.parse import Detail, Entry, parse_date
 # builds on every call; made once, as two hashes per item made it a visible cost.
 # The text must stay byte for byte the same: stored hashes are compared with it.
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+# JSONEncoder.encode also builds its C encoder anew on every call; build it once.
+# No cycle check: hashed values come from parsed documents and cannot be circular.
+_C_ENCODER = (
+    json.encoder.c_make_encoder(
+        # markers, default, encoder, indent, key_separator, item_separator,
+        # sort_keys, skipkeys, allow_nan: what encode() passes for these options.
+        None,
+        _CANONICAL.default,
+        json.encoder.encode_basestring,
+        None,
+        ":",
+        ",",
+        True,
+        False,
+        True,
+    )
+    if json.encoder.c_make_encoder is not None
+    else None
+)
+
+
+def canonical_json(data: Any) -> str:
+    if _C_ENCODER is None:
+        return _CANONICAL.encode(data)
+    if isinstance(data, str):  # the C encoder only takes containers and scalars at depth
+        return json.encoder.encode_basestring(data)
+    return "".join(_C_ENCODER(data, 0))
 
 
 def _sha(data: Any) -> str:
-    return hashlib.sha256(_CANONICAL.encode(data).encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
 
 
 def entry_hash(entry: Entry) -> str:
