@@ -29,7 +29,10 @@ class Problem(BaseModel):
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "No or unknown token."},
-    403: {"model": Problem, "description": "The token's role may not do this."},
+    403: {
+        "model": Problem,
+        "description": "The role may not do this, or it is outside the jurisdiction.",
+    },
 }
 
 
@@ -170,7 +173,7 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     not_found: dict[int | str, dict[str, Any]] = {
-        404: {"model": Problem, "description": "No such thing (or not yours)."}
+        404: {"model": Problem, "description": "No such thing."}
     }
 
     @api.get("/periods", responses=ERRORS)
@@ -295,8 +298,10 @@ def create_api() -> FastAPI:
 
     def _visible_alert(session: Session, viewer: Viewer, alert_id: int) -> tuple[Alert, str]:
         alert = session.get(Alert, alert_id)
-        if alert is None or not viewer.can_see_unit(alert.unit_id):
+        if alert is None:
             raise HTTPException(404, "no such alert")
+        if not viewer.can_see_unit(alert.unit_id):
+            raise HTTPException(403, "this alert is outside your jurisdiction")
         return alert, session.get(Unit, alert.unit_id).code  # type: ignore[union-attr]
 
     @api.get("/alerts/{alert_id}", responses={**ERRORS, **not_found})

@@ -198,9 +198,11 @@ def alert_queue(
 
 def _alert_for(session: Session, viewer: Viewer, alert_id: int) -> Alert:
     alert = session.get(Alert, alert_id)
-    # Another jurisdiction's alert is reported as absent, not forbidden: no probing.
-    if alert is None or not viewer.can_see_unit(alert.unit_id):
+    if alert is None:
         raise HTTPException(404, "no such alert")
+    # Issue 9: another jurisdiction's alert is forbidden (403), not reported absent.
+    if not viewer.can_see_unit(alert.unit_id):
+        raise HTTPException(403, "this alert is outside your jurisdiction")
     return alert
 
 
@@ -383,8 +385,10 @@ def _visible(viewer: Viewer, unit_ids: set[int]) -> bool:
 def evidence_page(request: Request, session: Db, evidence_id: int) -> Response:
     viewer = require_alert_worker(request, session)
     evidence = session.get(Evidence, evidence_id)
-    if evidence is None or not _visible(viewer, evidence_unit_ids(session, evidence_id)):
+    if evidence is None:
         raise HTTPException(404, "no such evidence")
+    if not _visible(viewer, evidence_unit_ids(session, evidence_id)):
+        raise HTTPException(403, "this evidence is outside your jurisdiction")
     archived = read_archived(session, request.app.state.settings, evidence_id)
     return _render(
         request, "evidence.html", {"viewer": viewer, "evidence": evidence, "archived": archived}
@@ -397,8 +401,10 @@ def item_page(
 ) -> Response:
     viewer = require_alert_worker(request, session)
     item = session.get(Item, item_id)
-    if item is None or not viewer.can_see_unit(item.unit_id):
+    if item is None:
         raise HTTPException(404, "no such item")
+    if not viewer.can_see_unit(item.unit_id):
+        raise HTTPException(403, "this item is outside your jurisdiction")
     versions = list(item.versions)
     by_id = {v.id: v for v in versions}
     diff = None

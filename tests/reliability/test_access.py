@@ -2,8 +2,8 @@
 form refused without its CSRF token and with no effect, writes across towns refused,
 session and token expiry, and no secret in logs or error pages during failures.
 
-An inspector of another town gets 404 (not 403) for an alert, its evidence and its
-appeals: the web area's choice, so that ids do not reveal what exists elsewhere.
+An inspector of another town gets 403 for an alert, its evidence and its appeals
+(as issue 9 asks); what does not exist at all is 404.
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ API_GET = {
     "/scores": (401, 200, 200, 200, 200),
     "/findings": (401, 200, 200, 200, 200),
     "/alerts": (401, 200, 200, 200, 403),
-    "/alerts/{alert_east}": (401, 200, 200, 404, 403),
-    "/alerts/{alert_west}": (401, 200, 404, 200, 403),
+    "/alerts/{alert_east}": (401, 200, 200, 403, 403),
+    "/alerts/{alert_west}": (401, 200, 403, 200, 403),
     "/alerts/999999": (401, 404, 404, 404, 403),
 }
 
@@ -58,7 +58,7 @@ def test_every_api_route_for_every_role(client: TestClient, seeded: Seeded, who:
 def test_api_writes_across_towns_and_roles_are_refused(
     client: TestClient, web_sessions: sessionmaker[Session], seeded: Seeded, who: str | None
 ):
-    expected = {None: 401, "admin": 200, "east": 200, "west": 404, "assess": 403}[who]
+    expected = {None: 401, "admin": 200, "east": 200, "west": 403, "assess": 403}[who]
     alert_id = seeded.ids["alert_east"]
     response = client.post(
         f"/api/v1/alerts/{alert_id}/actions",
@@ -131,7 +131,7 @@ def test_workspace_writes_on_another_towns_alert_are_refused(
         if path == "/logout":
             continue
         response = client.post(path, data={**data, "csrf": csrf}, follow_redirects=False)
-        assert response.status_code == 404, path
+        assert response.status_code == 403, path
     assert _alert_trail(web_sessions, seeded.ids["alert_east"]) == before
 
 

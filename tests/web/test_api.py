@@ -60,7 +60,7 @@ def test_alerts_are_scoped(client, seeded: Seeded):
     assert admin["total"] == 2
     west_alert = seeded.ids["alert_west"]
     assert (
-        client.get(f"/api/v1/alerts/{west_alert}", headers=auth(seeded, "east")).status_code == 404
+        client.get(f"/api/v1/alerts/{west_alert}", headers=auth(seeded, "east")).status_code == 403
     )
     findings = client.get("/api/v1/findings", headers=auth(seeded, "east")).json()
     assert {f["unit_code"] for f in findings["items"]} == {"330101001001"}
@@ -96,4 +96,4 @@ def test_acknowledge_through_api(client, seeded: Seeded):
         json={"action": "resolve"},
         headers=headers,
     )
-    assert other.status_code == 404
+    assert other.status_code == 403

@@ -40,11 +40,11 @@ EXPECTED = {
     # route:        admin east west assess
     "queue": (200, 200, 200, 403),
     "queue_csv": (200, 200, 200, 403),
-    "alert_east": (200, 200, 404, 403),
-    "alert_west": (200, 404, 200, 403),
-    "evidence_east": (200, 200, 404, 403),
-    "evidence_west": (200, 404, 200, 403),
-    "item_east": (200, 200, 404, 403),
+    "alert_east": (200, 200, 403, 403),
+    "alert_west": (200, 403, 200, 403),
+    "evidence_east": (200, 200, 403, 403),
+    "evidence_west": (200, 403, 200, 403),
+    "item_east": (200, 200, 403, 403),
 }
 ROLES = ("admin", "east", "west", "assess")
 

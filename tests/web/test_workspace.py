@@ -35,24 +35,28 @@ def test_inspector_sees_only_own_jurisdiction(client, seeded: Seeded):
     assert "东城村: 财务公开 silently changed" in queue
     assert "山脚村" not in queue
     assert client.get(f"/workspace/alerts/{seeded.ids['alert_east']}").status_code == 200
-    assert client.get(f"/workspace/alerts/{seeded.ids['alert_west']}").status_code == 404
-    assert client.get(f"/workspace/evidence/{seeded.ids['evidence_west']}").status_code == 404
+    assert client.get(f"/workspace/alerts/{seeded.ids['alert_west']}").status_code == 403
+    assert client.get(f"/workspace/evidence/{seeded.ids['evidence_west']}").status_code == 403
     assert client.get(f"/workspace/evidence/{seeded.ids['evidence_east']}").status_code == 200
 
 
 def test_other_inspector_cannot_see_east(client, seeded: Seeded):
     login(client, "west")
     assert "东城村" not in client.get("/workspace/alerts").text
-    assert client.get(f"/workspace/alerts/{seeded.ids['alert_east']}").status_code == 404
-    assert client.get(f"/workspace/evidence/{seeded.ids['evidence_east']}").status_code == 404
-    assert client.get(f"/workspace/items/{seeded.ids['item']}").status_code == 404
+    assert client.get(f"/workspace/alerts/{seeded.ids['alert_east']}").status_code == 403
+    assert client.get(f"/workspace/evidence/{seeded.ids['evidence_east']}").status_code == 403
+    assert client.get(f"/workspace/items/{seeded.ids['item']}").status_code == 403
+    # What does not exist at all is still 404.
+    assert client.get("/workspace/alerts/999999").status_code == 404
+    assert client.get("/workspace/evidence/999999").status_code == 404
+    assert client.get("/workspace/items/999999").status_code == 404
     page = client.get(f"/workspace/alerts/{seeded.ids['alert_west']}")
     csrf = csrf_of(page.text)
     response = client.post(
         f"/workspace/alerts/{seeded.ids['alert_east']}/action",
         data={"action": "acknowledge", "csrf": csrf},
     )
-    assert response.status_code == 404
+    assert response.status_code == 403
 
 
 def test_administrator_sees_everything(client, seeded: Seeded):
@@ -203,14 +207,14 @@ def test_appeal_filed_and_decided_in_the_workspace(client, web_sessions, seeded:
         assert session.get(Appeal, appeal.id).state == "upheld"
 
 
-def test_appeal_on_other_jurisdiction_is_404(client, seeded: Seeded):
+def test_appeal_on_other_jurisdiction_is_403(client, seeded: Seeded):
     login(client, "west")
     csrf = csrf_of(client.get("/workspace/alerts").text)
     response = client.post(
         f"/workspace/alerts/{seeded.ids['alert_east']}/appeals",
         data={"operator": "x", "reason": "y", "csrf": csrf},
     )
-    assert response.status_code == 404
+    assert response.status_code == 403
 
 
 def test_evidence_links_are_listed_once():
