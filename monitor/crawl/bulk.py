@@ -38,7 +38,7 @@ def _plan(
         ", ".join(quote.quote(name) for name in columns),
         ", ".join("?" for _ in columns),
     )
-    processors = [
+    processors: list[_Processor] = [
         table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
     ]
     return sql, processors

@@ -16,8 +16,9 @@ from monitor.parse import Detail, Entry, parse_date
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 # JSONEncoder.encode also builds its C encoder anew on every call; build it once.
 # No cycle check: hashed values come from parsed documents and cannot be circular.
+_MAKE_ENCODER = getattr(json.encoder, "c_make_encoder", None)
 _C_ENCODER = (
-    json.encoder.c_make_encoder(
+    _MAKE_ENCODER(
         # markers, default, encoder, indent, key_separator, item_separator,
         # sort_keys, skipkeys, allow_nan: what encode() passes for these options.
         None,
@@ -30,7 +31,7 @@ _C_ENCODER = (
         False,
         True,
     )
-    if json.encoder.c_make_encoder is not None
+    if _MAKE_ENCODER is not None
     else None
 )
 

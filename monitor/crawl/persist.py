@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from monitor import metrics
@@ -333,6 +333,10 @@ def count_changes(changes: FeedChanges) -> None:
             metrics.ITEMS.labels(change).inc(count)
 
 
+_ITEMS = cast(Table, Item.__table__)
+_ENTRIES = cast(Table, ItemEntry.__table__)
+_VERSIONS = cast(Table, ItemVersion.__table__)
+
 _NewItem = tuple[dict[str, Any], ItemFields, str, bool, PageDetail | None]
 
 
@@ -380,7 +384,7 @@ def _insert_items(
     # Bulk insert, then one query for the ids: INSERT ... RETURNING in row order
     # falls back to one statement per row on SQLite.
     connection = session.connection()
-    insert_rows(connection, Item.__table__, [row for row, *_ in new_items])
+    insert_rows(connection, _ITEMS, [row for row, *_ in new_items])
     wanted = {(row["feed_id"], row["key"]) for row, *_ in new_items}
     feed_ids = sorted({feed_id for feed_id, _ in wanted})
     new_ids: dict[tuple[int, str], int] = {}
@@ -406,8 +410,8 @@ def _insert_items(
                 "evidence_id": _evidence_of(page, evidence, listing),
             }
         )
-    insert_rows(connection, ItemEntry.__table__, entries)
-    insert_rows(connection, ItemVersion.__table__, versions)
+    insert_rows(connection, _ENTRIES, entries)
+    insert_rows(connection, _VERSIONS, versions)
     return new_ids
 
 

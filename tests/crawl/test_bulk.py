@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.crawl.bulk import insert_rows
@@ -45,7 +46,7 @@ def test_insert_rows_round_trips_like_core(sessions: sessionmaker[Session]) -> N
                 "attachments": [{"url": "http://example.org/a.pdf", "name": "附件"}],
             },
         ]
-        insert_rows(session.connection(), Item.__table__, rows)
+        insert_rows(session.connection(), cast(Table, Item.__table__), rows)
     with sessions() as session:
         items = {i.key: i for i in session.scalars(select(Item))}
         assert set(items) == {"a", "b", "c"}
