@@ -1,5 +1,6 @@
-"""The crawl stage: every due feed read concurrently, each written in its own
-transaction as soon as it is read, so a crash keeps what is done."""
+"""The crawl stage: every due feed read concurrently and written as soon as the
+writer thread is free, whole feeds per transaction (the feeds read meanwhile
+together), so a crash keeps what was committed and never half a feed."""
 
 from __future__ import annotations
 
