@@ -115,7 +115,8 @@ PerPage = Annotated[int, Query(ge=1, le=500)]
 
 def api_viewer(
     request: Request,
-    session: Db, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+    session: Db,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Viewer:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "an API token is required", {"WWW-Authenticate": "Bearer"})

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from fastapi import APIRouter, Depends, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse
@@ -117,7 +117,8 @@ def export_table(
     level = _cache(request).get(
         session, ("index", chosen, parent_id), lambda: _level(session, chosen, parent_id)
     )
-    rows = level[{"units": "rows", "worst": "worst", "improved": "improved"}[table]]
+    key = {"units": "rows", "worst": "worst", "improved": "improved"}[table]
+    rows = cast(list[report.ScoreRow], level[key])
     name = f"{table}-{chosen}" + (f"-{unit.code}" if unit else "")
     body = exports.render(fmt, report.TABLE_COLUMNS, [r.as_record() for r in rows], name)
     return Response(
