@@ -3,7 +3,8 @@
 Two ways a crawl is started:
 
 - a scheduler tick: ``crawl_feed(feed_id, window)``; its follow-up evaluates the units
-  whose items changed, then scores, alerts and delivery run after it;
+  whose items changed; then alerts run at once and scores after the debounce, each
+  followed by delivery;
 - a cycle (``workers.dispatch.CeleryDispatcher.run_cycle``): every feed with the same
   ``cycle`` key; the crawl that finds all of the cycle's crawls done starts one
   evaluation of every unit, exactly what the embedded cycle does.
@@ -184,6 +185,9 @@ def evaluate_units(
         if cycle:
             claims.complete(uow.session, f"{cycle}:evaluate", owner=self.owner, now=claims.utcnow())
         uow.then(scoring_followup(as_of, debounce=0 if cycle else _debounce_seconds()))
+        # Alerts follow from findings, not scores: an inspector hears of a finding as
+        # soon as it is committed, without waiting for every unit to be rescored.
+        uow.then(sync_alerts.s(as_of))
     return {
         "opened": len(report.opened),
         "cleared": len(report.cleared),
@@ -220,7 +224,8 @@ def score_periods(
     with self.unit_of_work() as uow:
         if key:
             claims.complete(uow.session, key, owner=self.owner, now=claims.utcnow())
-        uow.then(sync_alerts.s(as_of))
+        # Scores queue score.updated messages for the assessment system.
+        uow.then(deliver_outbox.s(as_of))
     return {"periods": [p.key for p in chosen]}
 
 
