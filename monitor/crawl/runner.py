@@ -33,6 +33,7 @@ from monitor.crawl.persist import (
 from monitor.crawl.reading import check_attachments, read_detail, read_listing
 from monitor.crawl.report import CrawlReport
 from monitor.fetch import Fetcher
+from monitor.logs import log_context
 from monitor.settings import Settings
 from monitor.store.models import Feed
 
@@ -124,6 +125,11 @@ class _Crawl:
             self.writer.shutdown()
 
     async def one(self, fetcher: Fetcher, job: FeedJob) -> None:
+        # Each pool worker is its own asyncio task, so the context stays with this feed.
+        with log_context(feed_id=job.id, feed_url=job.url):
+            await self._one(fetcher, job)
+
+    async def _one(self, fetcher: Fetcher, job: FeedJob) -> None:
         try:
             outcome, known = await self.read(fetcher, job)
         except Exception as exc:  # one broken feed must not stop the crawl
@@ -132,6 +138,9 @@ class _Crawl:
             self.report.errors.append(f"feed {job.id} ({job.url}): {type(exc).__name__}: {exc}")
             return
         if not outcome.listing.read_ok:
+            if outcome.listing.errors:
+                # The fetch row keeps the error; the log tells the operator now.
+                log.warning("feed not read: %s", "; ".join(outcome.listing.errors)[:500])
             # 304s and failures only add fetch rows: batched, without a thread hop each.
             self.light.append(outcome)
             self.light_bytes += sum(len(p.response.body) for p in outcome.listing.pages)
