@@ -118,11 +118,19 @@ class _Crawl:
                 width = max(1, min(self.settings.crawl.concurrency, len(jobs)))
                 await asyncio.gather(*(worker() for _ in range(width)))
         finally:
-            while self.writing is not None:
-                await asyncio.shield(self.writing)
+            await self.drain_writes()
             batch, self.light = self.light, []
             await asyncio.gather(*self.flushes, self.on_writer(self.flush_light, batch))
             self.writer.shutdown()
+
+    async def drain_writes(self) -> None:
+        """Wait until the writer thread has taken and finished every queued batch."""
+        while self.writing is not None:
+            await asyncio.shield(self.writing)
+            # Awaiting a future that is already done does not yield, and its
+            # done-callback (which clears or replaces self.writing) runs only on the
+            # loop's next turn: without this the loop spins here for ever.
+            await asyncio.sleep(0)
 
     async def one(self, fetcher: Fetcher, job: FeedJob) -> None:
         # Each pool worker is its own asyncio task, so the context stays with this feed.
