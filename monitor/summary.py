@@ -51,16 +51,10 @@ def _latest_scores(session: Session, period: Period) -> dict[int, dict[str, floa
     return out
 
 
-def period_keys(period: Period) -> set[str]:
-    """The period and every month and quarter inside it: findings are kept on the
-    period their rule judges (a month of finances, a quarter of village affairs)."""
-    return {period.key} | {p.key for p in period.months()} | {p.key for p in period.quarters()}
-
-
 def build_summary(session: Session, period: Period, worst_n: int = 10) -> Summary:
     units = session.scalars(select(Unit).order_by(Unit.code)).all()
     scores = _latest_scores(session, period)
-    keys = period_keys(period)
+    keys = period.keys_within()
     findings = Counter(
         session.scalars(
             select(Finding.unit_id).where(

@@ -158,6 +158,12 @@ class Period:
             seen[q.key] = q
         return list(seen.values())
 
+    def keys_within(self) -> set[str]:
+        """This period's key and those of every month and quarter inside it: the
+        periods a finding kept on what its rule judges can belong to."""
+        quarters = {q.key for q in self.quarters() if self.start <= q.start and q.end <= self.end}
+        return {self.key} | {m.key for m in self.months()} | quarters
+
     def __contains__(self, day: object) -> bool:
         return isinstance(day, date) and self.start <= day <= self.end
 

@@ -55,24 +55,13 @@ class ScoreReport:
     totals: dict[str, float] = field(default_factory=dict)  # unit code -> total
 
 
-def _within(key: str, period: Period) -> bool:
-    try:
-        p = Period.parse(key)
-    except ValueError:
-        return False
-    return period.start <= p.start and p.end <= period.end
-
-
 def load_findings(
     session: Session, period: Period, as_of: datetime
 ) -> dict[int, list[FindingRecord]]:
     """Findings of the period's months/quarters that were open at ``as_of``, by unit."""
-    # Finding periods that can lie inside ``period``: its months, quarters and year.
-    keys = {m.key for m in period.months()} | {q.key for q in period.quarters()}
-    keys |= {str(y) for y in range(period.start.year, period.end.year + 1)}
     rows = session.scalars(
         select(Finding).where(
-            Finding.period.in_(sorted(keys)),
+            Finding.period.in_(sorted(period.keys_within())),
             Finding.first_seen <= as_of,
             or_(Finding.cleared_at.is_(None), Finding.cleared_at > as_of),
         )
@@ -86,8 +75,6 @@ def load_findings(
     for f in rows:
         # A finding cleared with no recorded time is gone whatever the as-of.
         if f.status == "cleared" and f.cleared_at is None:
-            continue
-        if not _within(f.period, period):
             continue
         out[f.unit_id].append(
             FindingRecord(

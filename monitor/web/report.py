@@ -189,7 +189,7 @@ def period_keys(period: str) -> set[str]:
         parsed = Period.parse(period)
     except ValueError:
         return {period}
-    return {parsed.key} | {p.key for p in parsed.months()} | {p.key for p in parsed.quarters()}
+    return parsed.keys_within()
 
 
 def findings(session: Session, unit_id: int, period: str | None = None) -> list[Finding]:
