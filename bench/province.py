@@ -26,6 +26,24 @@ VILLAGE_CATEGORIES = ("党务公开", "村务公开", "财务公开", "服务公
 TOWN_CATEGORIES = ("政策文件", "财政信息", "惠民政策", "机构职能", "工作动态", "征地补偿")
 YEAR_START = date(2026, 1, 1)
 FETCH_END = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+# Column order of the item rows the generator and touch_units write.
+ITEM_COLUMNS = (
+    "id",
+    "feed_id",
+    "unit_id",
+    "key",
+    "title",
+    "category",
+    "url",
+    "formed_date",
+    "published_date",
+    "date_errors",
+    "meta",
+    "attachments",
+    "content_hash",
+    "first_seen",
+    "last_seen",
+)
 
 
 @dataclass(frozen=True)
@@ -127,23 +145,7 @@ def generate(
     )
     w.write(
         "item",
-        (
-            "id",
-            "feed_id",
-            "unit_id",
-            "key",
-            "title",
-            "category",
-            "url",
-            "formed_date",
-            "published_date",
-            "date_errors",
-            "meta",
-            "attachments",
-            "content_hash",
-            "first_seen",
-            "last_seen",
-        ),
+        ITEM_COLUMNS,
         _items(s, seed),
     )
     w.write(
@@ -315,23 +317,7 @@ def touch_units(engine: Engine, fraction: float = 0.01, seed: int = 8) -> list[i
 
     w.write(
         "item",
-        (
-            "id",
-            "feed_id",
-            "unit_id",
-            "key",
-            "title",
-            "category",
-            "url",
-            "formed_date",
-            "published_date",
-            "date_errors",
-            "meta",
-            "attachments",
-            "content_hash",
-            "first_seen",
-            "last_seen",
-        ),
+        ITEM_COLUMNS,
         rows(),
     )
     return list(chosen)
