@@ -3,6 +3,7 @@ alert counts. ``build_summary`` reads; ``render_text`` formats; nothing else."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -118,8 +119,8 @@ def _fmt(value: float | None) -> str:
 
 
 def _width(text: str) -> int:
-    # CJK characters take two columns in a terminal.
-    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+    # Wide and full-width characters (CJK) take two columns in a terminal.
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def _pad(text: str, width: int) -> str:
