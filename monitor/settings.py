@@ -105,6 +105,10 @@ class WorkerSettings(BaseModel):
     scheduler_evaluate_minutes: int = 60
     # Seconds a score/alert follow-up waits, so a burst of crawls collapses into one run.
     followup_countdown: float = 0.0
+    # A pool process whose resident memory passed this after a task is replaced by a
+    # fresh one (Celery's worker_max_memory_per_child). A safety valve, not routine: a
+    # county's evaluation needs about 100 MB. 0: never replace.
+    max_memory_per_child_mb: int = 1024
 
 
 class WebSettings(BaseModel):

@@ -69,6 +69,8 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_serializer": "json",
         "accept_content": ["json"],
         "worker_prefetch_multiplier": 1,
+        # Celery counts kilobytes; None leaves the pool processes alone.
+        "worker_max_memory_per_child": (w.max_memory_per_child_mb * 1024) or None,
         # A task that outlives a broker outage finishes and its follow-ups are sent when
         # the broker is back; cancelling it would only redo the work.
         "worker_cancel_long_running_tasks_on_connection_loss": False,

@@ -109,3 +109,15 @@ def test_other_errors_fail_at_once(
     monkeypatch.setattr(raises, "retry", lambda **kw: pytest.fail("must not retry"))
     with pytest.raises(ValueError):
         _run(raises, "data")
+
+
+def test_worker_freezes_what_its_pool_processes_inherit() -> None:
+    import gc
+
+    from workers.base import _freeze_before_fork
+
+    try:
+        _freeze_before_fork()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -305,3 +305,30 @@ def test_postgresql_restarted_mid_run_the_run_completes(
 
 def test_task_names_are_stable() -> None:
     assert CRAWL_FEED == "monitor.crawl.feed"
+
+
+def test_pool_process_over_its_memory_limit_is_replaced_after_the_task(
+    tmp_path: Path,
+    broker: Broker,
+    pg_url: str,
+    pg_sessions: sessionmaker[Session],
+    processes: Processes,
+) -> None:
+    """``workers.max_memory_per_child_mb`` bounds a pool process: past it, the task
+    finishes and its process is swapped for a fresh one; the work is not lost."""
+    env = _env(tmp_path, pg_url, broker)
+    env["MONITOR_WORKERS__MAX_MEMORY_PER_CHILD_MB"] = "1"  # every process is over it
+    with FeedServer() as server:
+        (fid,) = add_feeds(pg_sessions, [server.url("south")])
+        worker = _start_worker(processes, env, "w1")
+        wait_for(lambda: len(_children(worker.pid)) == 1, 30, "the pool process")
+        (before,) = _children(worker.pid)
+        _dispatcher(pg_url, broker, tmp_path).enqueue_crawl(fid, WINDOW)
+        wait_for(lambda: _done(pg_sessions, crawl_key(fid, WINDOW)), 45, "crawl")
+        assert _items(pg_sessions, fid) == _expected("south")
+        wait_for(
+            lambda: _children(worker.pid) and before not in _children(worker.pid),
+            30,
+            "the replacement",
+        )
+        assert worker.poll() is None
