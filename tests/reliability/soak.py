@@ -58,11 +58,16 @@ QUEUES = ("crawl", "evaluate", "score", "notify")
 class Farm:
     """Feeds ``/feeds/<n>.xml``; each request may fail; records what it served whole."""
 
-    def __init__(self, feeds: int, seed: int, fault_rate: float) -> None:
+    FAULTS = ("timeout", "reset", "500", "garbage")
+
+    def __init__(
+        self, feeds: int, seed: int, fault_rate: float, kinds: tuple[str, ...] = FAULTS
+    ) -> None:
         self.feeds = feeds
         self.rng = random.Random(seed)
         self.lock = threading.Lock()
         self.fault_rate = fault_rate
+        self.kinds = kinds
         self.faults: Counter[str] = Counter()
         self.served: set[tuple[int, str]] = set()
         self.items_per_feed = 3
@@ -110,7 +115,7 @@ class Farm:
             count = self.items_per_feed
         fault = None
         if draw < self.fault_rate:
-            fault = ("timeout", "reset", "500", "garbage")[int(draw / self.fault_rate * 4)]
+            fault = self.kinds[int(draw / self.fault_rate * len(self.kinds))]
         with self.lock:
             self.faults[fault or "ok"] += 1
         try:
@@ -149,10 +154,10 @@ class Farm:
             pass
 
 
-def pss_kb(pgid: int) -> int:
-    """Proportional memory of a process group (a worker and its pool children): pages
-    shared after fork are counted once, not once per child as RSS would."""
-    total = 0
+def pss_kb(pgid: int) -> dict[int, int]:
+    """Proportional memory of each process of a group (a worker and its pool children),
+    by pid: pages shared after fork are counted once, not once per child as RSS would."""
+    found: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -162,10 +167,43 @@ def pss_kb(pgid: int) -> int:
                 continue
             for line in Path(f"/proc/{entry}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
-                    total += int(line.split()[1])
+                    found[int(entry)] = int(line.split()[1])
         except (OSError, ValueError, IndexError):
             continue
-    return total
+    return found
+
+
+WARM_CYCLES = 10
+
+
+def steady_growth(memory: list[dict[str, object]], start: int) -> list[dict[str, object]]:
+    """How much each worker process grew over the steady part of the run: from the
+    sample ``start`` (or ten cycles after the process appeared, a restarted one needs
+    to warm up) to its last sample. Processes seen for fewer cycles are not judged."""
+    seen: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for i, sample in enumerate(memory):
+        for name, pids in sample.items():
+            if name != "t":
+                for pid, kb in pids.items():  # type: ignore[attr-defined]
+                    seen.setdefault((name, pid), []).append((i, kb))
+    found = []
+    for (name, pid), points in sorted(seen.items()):
+        first = max(start, points[0][0] + WARM_CYCLES)
+        judged = [kb for i, kb in points if i >= first]
+        if len(judged) < WARM_CYCLES:
+            continue
+        found.append(
+            {
+                "worker": name,
+                "pid": pid,
+                "cycles": f"{first}-{points[-1][0]}",
+                "first_mb": round(judged[0] / 1024, 1),
+                "last_mb": round(judged[-1] / 1024, 1),
+                "max_mb": round(max(judged) / 1024, 1),
+                "grown_mb": round((max(judged) - judged[0]) / 1024, 1),
+            }
+        )
+    return found
 
 
 def redis_up() -> bool:
@@ -253,7 +291,8 @@ class Workers:
             time.sleep(5)
             self.start(name)
 
-    def memory(self) -> dict[str, int]:
+    def memory(self) -> dict[str, dict[int, int]]:
+        """PSS in kB of each live worker's processes, by pid (the main process first)."""
         with self.lock:
             return {n: pss_kb(p.pid) for n, p in self.procs.items() if p.poll() is None}
 
@@ -279,6 +318,30 @@ def main() -> int:
     parser.add_argument("--cycle-seconds", type=float, default=20.0)
     parser.add_argument("--fault-rate", type=float, default=0.3)
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument(
+        "--grow-every",
+        type=int,
+        default=3,
+        help="cycles between new items on every feed (0: the feeds never change)",
+    )
+    parser.add_argument(
+        "--grow-until",
+        type=float,
+        default=0.5,
+        help="fraction of the run after which no new items appear, so that memory is "
+        "judged on a steady workload (default: the first half grows, the second holds)",
+    )
+    parser.add_argument(
+        "--memory-slack-mb",
+        type=float,
+        default=8.0,
+        help="how much a worker process may grow over the steady half and still be flat",
+    )
+    parser.add_argument(
+        "--no-faults",
+        action="store_true",
+        help="no killed workers, restarts or faulty responses (a baseline for memory)",
+    )
     args = parser.parse_args()
 
     run_id = uuid.uuid4().hex[:8]
@@ -320,7 +383,7 @@ def main() -> int:
             "PYTHONUNBUFFERED": "1",
         }
     )
-    farm = Farm(args.feeds, args.seed, args.fault_rate)
+    farm = Farm(args.feeds, args.seed, 0.0 if args.no_faults else args.fault_rate)
     farm.thread.start()
     with sessions.begin() as session:
         county = Unit(code="110101000000", name="测试县", level="county", kind="county")
@@ -352,6 +415,8 @@ def main() -> int:
         (0.6, "restart PostgreSQL", restart_postgresql),
         (0.8, "kill worker w2", lambda: workers.kill_and_restart("w2")),
     ]
+    if args.no_faults:
+        faults = []
     cycles = 0
     now0 = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
     result: dict[str, object] = {}
@@ -367,7 +432,8 @@ def main() -> int:
                 events.append(f"{elapsed:6.0f}s {what}")
                 print(events[-1], flush=True)
                 act()
-            if cycles and cycles % 3 == 0:
+            growing = elapsed < args.grow_until * duration
+            if growing and args.grow_every and cycles and cycles % args.grow_every == 0:
                 with farm.lock:
                     farm.items_per_feed += 1  # new disclosures appear as the run goes on
             try:
@@ -415,12 +481,14 @@ def main() -> int:
         client.close()
         # Memory per worker in MB at each cycle; a worker restarted by a fault starts
         # over, so flatness is judged on the run's last half, after the last kill.
+        (data_dir / "memory.json").write_text(json.dumps(memory))
+        print(f"memory samples: {data_dir / 'memory.json'}", flush=True)
         series = {
-            name: [round(m[name] / 1024) for m in memory if name in m]  # type: ignore[operator]
+            name: [round(sum(m[name].values()) / 1024) for m in memory if name in m]  # type: ignore[attr-defined]
             for name in ("w1", "w2")
         }
-        last_half = memory[len(memory) // 2 :]
-        totals = [sum(v for k, v in m.items() if k != "t") for m in last_half]  # type: ignore[misc]
+        steady = steady_growth(memory, start=len(memory) // 2)
+        memory_flat = all(g["grown_mb"] <= args.memory_slack_mb for g in steady)
         result = {
             "minutes": args.minutes,
             "cycles": cycles + 1,
@@ -444,11 +512,8 @@ def main() -> int:
             "final_cycle_evaluated": final_evaluated,
             "claims_unfinished": unfinished,
             "worker_pss_mb_per_cycle": series,
-            "worker_pss_mb_last_half_first_last_max": [
-                round(totals[0] / 1024),
-                round(totals[-1] / 1024),
-                round(max(totals) / 1024),
-            ],
+            "worker_process_pss_mb_steady_half": steady,
+            "memory_flat": memory_flat,
         }
         ok = (
             result["items_missing"] == 0
@@ -458,6 +523,7 @@ def main() -> int:
             and idle
             and unacked == 0
             and not any(queued.values())
+            and memory_flat
         )
         result["ok"] = ok
         print(json.dumps(result, indent=2, ensure_ascii=False), flush=True)
