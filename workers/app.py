@@ -44,6 +44,13 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     w = settings.workers
     return {
         "broker_url": settings.broker_url,
+        # kombu's Redis transport, minus the error that ends a worker whose broker
+        # vanished (see workers/transport.py); other brokers keep their own.
+        **(
+            {"broker_transport": "workers.transport:Transport"}
+            if settings.broker_url.split("://", 1)[0] in ("redis", "rediss")
+            else {}
+        ),
         "broker_transport_options": {
             "visibility_timeout": w.visibility_timeout,
             # How often a worker looks for messages whose holder vanished (kombu's
@@ -85,11 +92,11 @@ def configure(settings: Settings) -> Celery:
     dispatcher, test)."""
     global _settings
     config = celery_config(settings)
-    keys = ("broker_url", "broker_transport_options")
-    if _settings is not None and any(app.conf.get(k) != config[k] for k in keys):
+    keys = ("broker_url", "broker_transport", "broker_transport_options")
+    if _settings is not None and any(app.conf.get(k) != config.get(k) for k in keys):
         _drop_connections()
     _settings = settings
-    app.conf.update(config)
+    app.conf.update({"broker_transport": None, **config})
     return app
 
 

@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import subprocess
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -332,3 +333,37 @@ def test_pool_process_over_its_memory_limit_is_replaced_after_the_task(
             "the replacement",
         )
         assert worker.poll() is None
+
+
+@pytest.mark.slow
+def test_worker_outlives_redis_down_for_seconds(
+    tmp_path: Path,
+    broker: Broker,
+    pg_url: str,
+    pg_sessions: sessionmaker[Session],
+    processes: Processes,
+) -> None:
+    """Redis gone for a few seconds, not just restarted, while a task is in flight: the
+    worker's reconnects are refused for a while, and the same worker process finishes
+    the task and takes the next one. (kombu's error on this path, which ended the soak's
+    workers now and then, is reproduced deterministically in test_transport.py.)"""
+    env = _env(tmp_path, pg_url, broker)
+    with FeedServer() as server:
+        ids = add_feeds(pg_sessions, [server.url("east"), server.url("west")])
+        server.hang_paths.add(server.path("east"))
+        dispatcher = _dispatcher(pg_url, broker, tmp_path)
+        dispatcher.enqueue_crawl(ids[0], WINDOW)
+        worker = _start_worker(processes, env, "w1")
+        assert server.hanging.wait(60), processes.log("w1")
+        try:
+            subprocess.run(["redis-cli", "-p", "6379", "shutdown", "nosave"], timeout=30)
+            time.sleep(4)  # long enough for the worker's reconnect to be refused
+        finally:
+            _redis_start()
+        wait_for(_redis_up, 20, "redis back")
+        server.release.set()
+        wait_for(lambda: _done(pg_sessions, crawl_key(ids[0], WINDOW)), 45, "crawl in flight")
+        dispatcher.enqueue_crawl(ids[1], WINDOW)
+        wait_for(lambda: _done(pg_sessions, crawl_key(ids[1], WINDOW)), 60, "crawl after")
+        assert "Unrecoverable error" not in processes.log("w1")
+        assert worker.poll() is None, processes.log("w1")
