@@ -6,16 +6,17 @@ is killed and restarted, Redis is restarted and PostgreSQL is restarted.
 Real parts only: PostgreSQL (a database of its own), Redis (DB 14 under a key prefix
 of its own), two ``monitor worker`` processes (Celery prefork) consuming every queue,
 and an HTTP farm on 127.0.0.1 whose feeds randomly time out, reset the connection,
-answer 500 or answer garbage, and gain a new item every few cycles. A cycle is sent
-every ``--cycle-seconds`` as the scheduler would (crawl of every feed, then evaluate,
-score, alerts, deliver). Faults, at fixed fractions of the run: SIGKILL of worker 1's
+answer 500 or answer garbage, and gain a new item every few cycles until half time.
+A cycle is sent every ``--cycle-seconds`` as the scheduler would (crawl of every feed,
+then evaluate, score, alerts, deliver). Faults, at fixed fractions of the run: SIGKILL of worker 1's
 process group (restarted 5 s later), Redis restart, PostgreSQL restart, SIGKILL of
 worker 2. Redis and PostgreSQL are always brought back in a ``finally`` block.
 
 At the end the farm stops failing, one clean cycle runs, and the script prints the
 counts as JSON: items the farm served against items stored (missing, duplicated),
 duplicated findings and alerts, queued/unacknowledged/unfinished work, and the
-workers' memory (PSS) at each cycle. Exit status 1 when a check fails.
+workers' memory (PSS) at each cycle, with how much each worker process grew over the
+steady second half. Exit status 1 when a check fails.
 """
 
 from __future__ import annotations
