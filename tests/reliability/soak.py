@@ -47,9 +47,10 @@ from monitor.settings import Settings, WorkerSettings  # noqa: E402
 from monitor.store.base import Base  # noqa: E402
 from monitor.store.db import make_engine, make_sessionmaker  # noqa: E402
 from monitor.store.migrate import upgrade  # noqa: E402
-from monitor.store.models import Alert, Feed, Fetch, Finding, Item, Unit, WorkClaim  # noqa: E402
+from monitor.store.models import Alert, Feed, Fetch, Finding, Item, WorkClaim  # noqa: E402
 from monitor.store.registry import import_all_models  # noqa: E402
 from tests.conftest import create_pg_database, drop_pg_database  # noqa: E402
+from tests.workers.conftest import add_feeds  # noqa: E402
 
 MONITOR = str(Path(sys.executable).with_name("monitor"))
 REDIS_URL = "redis://127.0.0.1:6379/14"
@@ -293,7 +294,7 @@ class Workers:
             self.start(name)
 
     def memory(self) -> dict[str, dict[int, int]]:
-        """PSS in kB of each live worker's processes, by pid (the main process first)."""
+        """PSS in kB of each live worker's processes, by pid."""
         with self.lock:
             return {n: pss_kb(p.pid) for n, p in self.procs.items() if p.poll() is None}
 
@@ -386,21 +387,7 @@ def main() -> int:
     )
     farm = Farm(args.feeds, args.seed, 0.0 if args.no_faults else args.fault_rate)
     farm.thread.start()
-    with sessions.begin() as session:
-        county = Unit(code="110101000000", name="测试县", level="county", kind="county")
-        session.add(county)
-        session.flush()
-        for n in range(args.feeds):
-            village = Unit(
-                code=f"110101001{n:03d}",
-                name=f"第{n}村",
-                level="village",
-                kind="village",
-                parent_id=county.id,
-            )
-            session.add(village)
-            session.flush()
-            session.add(Feed(unit_id=village.id, url=farm.url(n), kind="rss", options={}))
+    add_feeds(sessions, [farm.url(n) for n in range(args.feeds)], interval=360)
 
     from workers.dispatch import CeleryDispatcher
 

@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 import tracemalloc
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -26,12 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.crawl import crawl
 from monitor.pipeline import run_cycle
 from monitor.settings import CrawlSettings, Settings
-from monitor.store.base import Base
-from monitor.store.db import make_engine, make_sessionmaker
-from monitor.store.models import Feed, Unit
-from monitor.store.registry import import_all_models
-from tests.conftest import create_pg_database, drop_pg_database, pg_available, pg_template
 from tests.reliability.soak import Farm
+from tests.workers.conftest import add_feeds
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -55,56 +49,25 @@ def _held(snapshot: tracemalloc.Snapshot) -> int:
     return sum(stat.size for stat in snapshot.statistics("filename"))
 
 
-@pytest.fixture
-def pg_store(tmp_path: Path) -> Iterator[tuple[str, sessionmaker[Session]]]:
-    if not pg_available():
-        pytest.fail("PostgreSQL is not running on 127.0.0.1:5432 (.ci/run starts it)")
-    name = f"monitor_leak_{os.getpid()}"
-    url = create_pg_database(name, template=pg_template())
-    engine = make_engine(url)
-    import_all_models()
-    Base.metadata.create_all(engine)
-    try:
-        yield url, make_sessionmaker(engine)
-    finally:
-        engine.dispose()
-        drop_pg_database(name)
-
-
 def test_stage_functions_hold_no_more_memory_cycle_after_cycle(
-    tmp_path: Path, pg_store: tuple[str, sessionmaker[Session]], caplog: pytest.LogCaptureFixture
+    tmp_path: Path,
+    pg_url: str,
+    pg_sessions: sessionmaker[Session],
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     # pytest keeps every log record for its report, with the frames of any exception
     # logged: memory the test would otherwise count against the code.
     caplog.set_level(logging.CRITICAL)
-    url, sessions = pg_store
+    sessions = pg_sessions
     farm = Farm(FEEDS, seed=3, fault_rate=0.3, kinds=("reset", "500", "garbage"))
     farm.thread.start()
     settings = Settings(
-        database_url=url,
+        database_url=pg_url,
         data_dir=tmp_path / "var",
         allowed_networks=["127.0.0.0/8"],
         crawl=CrawlSettings(retries=0, read_timeout=3, total_timeout=6, per_host_rate=0),
     )
-    with sessions.begin() as session:
-        county = Unit(code="110101000000", name="测试县", level="county", kind="county")
-        session.add(county)
-        session.flush()
-        feed_ids = []
-        for n in range(FEEDS):
-            village = Unit(
-                code=f"110101001{n:03d}",
-                name=f"第{n}村",
-                level="village",
-                kind="village",
-                parent_id=county.id,
-            )
-            session.add(village)
-            session.flush()
-            feed = Feed(unit_id=village.id, url=farm.url(n), kind="rss", options={})
-            session.add(feed)
-            session.flush()
-            feed_ids.append(feed.id)
+    feed_ids = add_feeds(sessions, [farm.url(n) for n in range(FEEDS)], interval=360)
     start = datetime(2026, 11, 2, 2, 0, tzinfo=UTC)
 
     def cycle(n: int) -> None:
