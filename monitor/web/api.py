@@ -18,6 +18,7 @@ from monitor.store.models import Alert, Finding, Score, Unit
 from monitor.web import alert_actions, report
 from monitor.web.accounts import Viewer, user_for_token, viewer_for
 from monitor.web.deps import get_db
+from monitor.web.params import MAX_PAGE, RowId
 
 T = TypeVar("T")
 bearer = HTTPBearer(auto_error=False, description="An API token from `monitor users token`.")
@@ -109,7 +110,7 @@ class ActionIn(BaseModel):
 
 
 Db = Annotated[Session, Depends(get_db)]
-PageNo = Annotated[int, Query(ge=1, le=100_000)]
+PageNo = Annotated[int, Query(ge=1, le=MAX_PAGE)]
 PerPage = Annotated[int, Query(ge=1, le=500)]
 
 
@@ -306,7 +307,7 @@ def create_api() -> FastAPI:
         return alert, session.get(Unit, alert.unit_id).code  # type: ignore[union-attr]
 
     @api.get("/alerts/{alert_id}", responses={**ERRORS, **not_found})
-    def get_alert(session: Db, viewer: Worker, alert_id: int) -> AlertOut:
+    def get_alert(session: Db, viewer: Worker, alert_id: RowId) -> AlertOut:
         alert, code = _visible_alert(session, viewer, alert_id)
         return _alert_out(alert, code)
 
@@ -318,7 +319,7 @@ def create_api() -> FastAPI:
             409: {"model": Problem, "description": "Not allowed from the alert's state."},
         },
     )
-    def act_on_alert(session: Db, viewer: Worker, alert_id: int, body: ActionIn) -> AlertOut:
+    def act_on_alert(session: Db, viewer: Worker, alert_id: RowId, body: ActionIn) -> AlertOut:
         """Acknowledge, resolve, silence (for ``silence_hours``) or unsilence an alert."""
         alert, code = _visible_alert(session, viewer, alert_id)
         now = utcnow()

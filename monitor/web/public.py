@@ -14,6 +14,7 @@ from monitor.store.models import Unit
 from monitor.web import exports, report
 from monitor.web.charts import bar_chart, line_chart
 from monitor.web.deps import USER_KEY, current_viewer, get_db
+from monitor.web.params import OptionalRowId
 from monitor.web.report_cache import ReportCache
 
 router = APIRouter(include_in_schema=False)
@@ -57,7 +58,7 @@ def _parent(session: Session, parent: int | None) -> Unit | None:
 
 @router.get("/", response_class=HTMLResponse)
 def index(
-    request: Request, session: Db, period: str | None = None, parent: int | None = None
+    request: Request, session: Db, period: str | None = None, parent: OptionalRowId = None
 ) -> Response:
     chosen, known = _period(request, session, period)
     unit = _parent(session, parent)
@@ -107,7 +108,7 @@ def export_table(
     table: Literal["units", "worst", "improved"],
     fmt: Literal["csv", "xlsx"],
     period: str | None = None,
-    parent: int | None = None,
+    parent: OptionalRowId = None,
 ) -> Response:
     chosen, _ = _period(request, session, period)
     if chosen is None:

@@ -28,6 +28,7 @@ from monitor.web.deps import (
 )
 from monitor.web.evidence_view import read_archived, version_diff
 from monitor.web.models import Comment
+from monitor.web.params import OptionalRowId, PageNo, RowId, SilenceHours
 from monitor.web.throttle import LoginThrottle
 
 router = APIRouter(include_in_schema=False)
@@ -166,12 +167,11 @@ def alert_queue(
     severity: str | None = None,
     rule: str | None = None,
     unit: str | None = None,
-    page: int = 1,
+    page: PageNo = 1,
 ) -> Response:
     viewer = require_alert_worker(request, session)
     query = _queue_query(viewer, state, severity, rule, unit)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = max(1, page)
     alerts = session.scalars(
         query.order_by(Alert.opened_at.desc(), Alert.id.desc())
         .offset((page - 1) * PAGE_SIZE)
@@ -207,7 +207,7 @@ def _alert_for(session: Session, viewer: Viewer, alert_id: int) -> Alert:
 
 
 @router.get("/workspace/alerts/{alert_id}", response_class=HTMLResponse)
-def alert_detail(request: Request, session: Db, alert_id: int) -> Response:
+def alert_detail(request: Request, session: Db, alert_id: RowId) -> Response:
     viewer = require_alert_worker(request, session)
     alert = _alert_for(session, viewer, alert_id)
     finding = session.get(Finding, alert.finding_id) if alert.finding_id else None
@@ -252,17 +252,17 @@ def evidence_links(evidence: dict) -> list[tuple[str, str]]:
 def alert_action(
     request: Request,
     session: Db,
-    alert_id: int,
+    alert_id: RowId,
     action: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
-    hours: Annotated[float, Form()] = 24.0,
+    hours: SilenceHours = 24.0,
 ) -> Response:
     check_csrf(request, csrf)
     viewer = require_alert_worker(request, session)
     alert = _alert_for(session, viewer, alert_id)
     now = utcnow()
-    until = now + timedelta(hours=max(0.0, hours)) if action == "silence" else None
+    until = now + timedelta(hours=hours) if action == "silence" else None
     try:
         alert_actions.apply(
             session, alert, action, actor=viewer.name, now=now, reason=reason, until=until
@@ -278,7 +278,7 @@ def alert_action(
 def alert_comment(
     request: Request,
     session: Db,
-    alert_id: int,
+    alert_id: RowId,
     body: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
@@ -300,7 +300,7 @@ def _back(alert_id: int, error: str | None = None) -> RedirectResponse:
 def file_alert_appeal(
     request: Request,
     session: Db,
-    alert_id: int,
+    alert_id: RowId,
     operator: Annotated[str, Form()],
     reason: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
@@ -330,8 +330,8 @@ def file_alert_appeal(
 def decide_alert_appeal(
     request: Request,
     session: Db,
-    alert_id: int,
-    appeal_id: int,
+    alert_id: RowId,
+    appeal_id: RowId,
     outcome: Annotated[str, Form()],
     reason: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
@@ -362,7 +362,7 @@ def decide_alert_appeal(
     return _back(alert_id)
 
 
-def evidence_unit_ids(session: Session, evidence_id: int) -> set[int]:
+def evidence_unit_ids(session: Session, evidence_id: RowId) -> set[int]:
     """The units an archived response belongs to (through fetches and item versions)."""
     via_fetch = session.scalars(
         select(Feed.unit_id)
@@ -382,7 +382,7 @@ def _visible(viewer: Viewer, unit_ids: set[int]) -> bool:
 
 
 @router.get("/workspace/evidence/{evidence_id}", response_class=HTMLResponse)
-def evidence_page(request: Request, session: Db, evidence_id: int) -> Response:
+def evidence_page(request: Request, session: Db, evidence_id: RowId) -> Response:
     viewer = require_alert_worker(request, session)
     evidence = session.get(Evidence, evidence_id)
     if evidence is None:
@@ -397,7 +397,7 @@ def evidence_page(request: Request, session: Db, evidence_id: int) -> Response:
 
 @router.get("/workspace/items/{item_id}", response_class=HTMLResponse)
 def item_page(
-    request: Request, session: Db, item_id: int, a: int | None = None, b: int | None = None
+    request: Request, session: Db, item_id: RowId, a: OptionalRowId = None, b: OptionalRowId = None
 ) -> Response:
     viewer = require_alert_worker(request, session)
     item = session.get(Item, item_id)
