@@ -58,8 +58,18 @@ class SmtpSettings(BaseModel):
     username: str | None = None
     password: str | None = None
     starttls: bool = False
+    # Implicit TLS from the first byte (SMTPS, usually port 465) instead of STARTTLS.
+    ssl: bool = False
     sender: str = "monitor@localhost"
     timeout: float = 30.0
+    # A password over a connection without TLS can be read by anyone on the path: the
+    # e-mail channel refuses to send it unless this says the network is trusted.
+    allow_plaintext_password: bool = False
+
+    @property
+    def plaintext_password_refused(self) -> bool:
+        encrypted = self.starttls or self.ssl
+        return bool(self.password) and not encrypted and not self.allow_plaintext_password
 
 
 class AssessmentSettings(BaseModel):
@@ -122,6 +132,12 @@ class WebSettings(BaseModel):
     login_max_failures_per_address: int = 20
     login_window_seconds: float = 300.0
     token_days: int = 90
+    # A signed-in session ends after this long (or at logout, server-side).
+    session_hours: float = Field(default=12.0, gt=0)
+    # Addresses (comma-separated; "*" for any) whose X-Forwarded-Proto/-For are
+    # believed: the reverse proxy in front of the web. Secure cookies and per-address
+    # login throttling depend on it.
+    trusted_proxies: str = "127.0.0.1"
 
 
 class Settings(BaseSettings):
@@ -152,7 +168,8 @@ class Settings(BaseSettings):
         default=15.0,
         description="Embedded mode: how often `monitor run` crawls due feeds and re-judges.",
     )
-    secret_key: str = "change-me"
+    # Signs session cookies. No default: the web refuses to start without a random one.
+    secret_key: str = ""
     log_json: bool = False
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)

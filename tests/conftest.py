@@ -7,6 +7,7 @@ process id), so parallel runs and developers' data never collide.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,6 +28,8 @@ PG_ADMIN_URL = os.environ.get(
 REDIS_URL = os.environ.get("MONITOR_TEST_REDIS", "redis://127.0.0.1:6379/15")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpus"
+# The web refuses placeholder keys; tests get a random one per run.
+TEST_SECRET_KEY = "test-" + secrets.token_urlsafe(40)
 
 
 def _port_open(host: str, port: int) -> bool:
@@ -70,6 +73,7 @@ def settings(tmp_path: Path) -> Settings:
         database_url=f"sqlite:///{tmp_path / 'monitor.db'}",
         data_dir=tmp_path / "var",
         allowed_networks=["127.0.0.0/8"],
+        secret_key=TEST_SECRET_KEY,
     )
 
 

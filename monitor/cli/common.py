@@ -68,5 +68,17 @@ def parse_as_of(value: str | None, tz: str = "Asia/Shanghai") -> datetime:
 AS_OF_HELP = "Judge time as of this date (end of that day, Asia/Shanghai) or ISO timestamp."
 
 
+def require_secret_key(settings: Settings) -> None:
+    """Stop a command that serves the web when the secret key would let anyone forge
+    a session: one line saying how to make a key, exit status 2."""
+    from monitor.web.security import InsecureSecretKey, check_secret_key
+
+    try:
+        check_secret_key(settings.secret_key)
+    except InsecureSecretKey as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
+
+
 def echo_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

@@ -63,7 +63,8 @@ def _serve(settings: Settings, sessions: sessionmaker[Session], host: str, port:
             port = s.getsockname()[1]
     typer.echo(f"\nreport: http://{host}:{port}/   metrics: http://{host}:{port}/metrics")
     typer.echo("Ctrl-C to stop.")
-    uvicorn.run(create_app(settings, sessions), host=host, port=port, log_level="warning")
+    app = create_app(settings, sessions)
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 def register(app: typer.Typer) -> None:

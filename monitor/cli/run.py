@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from monitor.cli.common import state
+from monitor.cli.common import require_secret_key, state
 
 
 def run(
@@ -23,6 +23,7 @@ def run(
     from monitor.web import create_app
 
     st = state(ctx)
+    require_secret_key(st.settings)  # before anything starts: the web would refuse later
     setup_logging(st.settings)
     migrate.upgrade(st.engine)
     service = EmbeddedService(st.sessions, st.settings)
@@ -31,7 +32,9 @@ def run(
     port = port if port is not None else st.settings.web_port
     typer.echo(f"serving on http://{host}:{port}/ ; a cycle every {st.settings.cycle_minutes} min")
     try:
-        uvicorn.run(create_app(st.settings, st.sessions), host=host, port=port, log_config=None)
+        app = create_app(st.settings, st.sessions)
+        # Proxy headers are applied by the app itself, from web.trusted_proxies.
+        uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=False)
     finally:
         service.stop()
 

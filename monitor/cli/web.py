@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from monitor.cli.common import echo_json, state
+from monitor.cli.common import echo_json, require_secret_key, state
 from monitor.store.db import transaction
 
 users_app = typer.Typer(help="Workspace and API accounts.", no_args_is_help=True)
@@ -26,12 +26,14 @@ def web(
     from monitor.web import create_app
 
     st = state(ctx)
+    require_secret_key(st.settings)
     setup_logging(st.settings)
     app = create_app(st.settings, st.sessions)
     host = host or st.settings.web_host
     port = port if port is not None else st.settings.web_port
     typer.echo(f"serving on http://{host}:{port}/")
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False)
+    # Proxy headers are applied by the app itself, from web.trusted_proxies.
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, proxy_headers=False)
 
 
 @users_app.command("add")

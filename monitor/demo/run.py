@@ -7,6 +7,7 @@ the scenario's crawl days, so the result is the same on every run.
 
 from __future__ import annotations
 
+import secrets
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from monitor.store import migrate
 from monitor.store.db import transaction
 from monitor.store.models import Unit
 from monitor.summary import Summary, build_summary
+from monitor.web.security import secret_key_problem
 
 DEMO_COUNTY_PREFIX = "445302"
 DEMO_RULESET = Path(__file__).parent / "data" / "ruleset.yaml"
@@ -68,6 +70,10 @@ def demo_settings(settings: Settings) -> Settings:
         }
     )
     update: dict[str, object] = {"allowed_networks": networks, "crawl": crawl}
+    if secret_key_problem(settings.secret_key) is not None:
+        # The demo's web lives as long as this run: a fresh random key per run is safe,
+        # and nobody has to make one to try the monitor.
+        update["secret_key"] = secrets.token_urlsafe(48)
     if settings.ruleset is None:
         update["ruleset"] = DEMO_RULESET
     return settings.model_copy(update=update)

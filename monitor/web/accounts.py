@@ -9,12 +9,12 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from monitor.store.base import utcnow
 from monitor.store.models import Unit
-from monitor.web.models import ROLES, ApiToken, User
+from monitor.web.models import ROLES, ApiToken, User, WebSession
 
 _hasher = PasswordHasher()
 
@@ -105,6 +105,55 @@ def user_for_token(
         return None
     row.last_used_at = now
     return row.user
+
+
+def open_session(
+    session: Session, user: User, *, max_age_hours: float, now: datetime | None = None
+) -> str:
+    """A new signed-in session for USER; returns the id the cookie carries (only its
+    hash is stored). The user's ended and expired sessions are removed meanwhile."""
+    now = now or utcnow()
+    session.execute(
+        delete(WebSession).where(
+            WebSession.user_id == user.id,
+            or_(
+                WebSession.ended_at.is_not(None),
+                WebSession.created_at <= now - timedelta(hours=max_age_hours),
+            ),
+        )
+    )
+    sid = secrets.token_urlsafe(32)
+    session.add(WebSession(user_id=user.id, token_hash=_token_hash(sid), created_at=now))
+    session.flush()
+    return sid
+
+
+def user_for_session(
+    session: Session, sid: str, *, max_age_hours: float, now: datetime | None = None
+) -> User | None:
+    """The active user of a live session SID: not ended, younger than MAX_AGE_HOURS."""
+    now = now or utcnow()
+    row = session.scalar(
+        select(WebSession).where(
+            WebSession.token_hash == _token_hash(sid),
+            WebSession.ended_at.is_(None),
+            WebSession.created_at > now - timedelta(hours=max_age_hours),
+        )
+    )
+    if row is None:
+        return None
+    user = session.get(User, row.user_id)
+    return user if user is not None and user.active else None
+
+
+def end_session(session: Session, sid: str, *, now: datetime | None = None) -> None:
+    """Log out: the session's cookie opens nothing from now on, in any process."""
+    session.execute(
+        update(WebSession)
+        .where(WebSession.token_hash == _token_hash(sid), WebSession.ended_at.is_(None))
+        .values(ended_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 @dataclass(frozen=True)

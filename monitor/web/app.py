@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.sessions import SessionMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from monitor.settings import Settings
 from monitor.store.db import make_engine, make_sessionmaker
@@ -20,10 +20,10 @@ from monitor.web import ops, public, report, workspace
 from monitor.web.api import create_api
 from monitor.web.deps import csrf_token
 from monitor.web.report_cache import ReportCache
+from monitor.web.security import SecurityHeaders, SessionCookies, check_secret_key
 from monitor.web.throttle import LoginThrottle
 
 HERE = Path(__file__).parent
-DEFAULT_SECRET = "change-me"
 log = logging.getLogger(__name__)
 SESSION_COOKIE = "monitor_session"
 
@@ -42,12 +42,13 @@ def _templates() -> Jinja2Templates:
 
 
 def create_app(settings: Settings, sessions: sessionmaker[Session] | None = None) -> FastAPI:
-    """Build the web app. SESSIONS defaults to a store opened from the settings."""
+    """Build the web app. SESSIONS defaults to a store opened from the settings.
+
+    Raises :class:`monitor.web.security.InsecureSecretKey` when the secret key is
+    missing, short or a placeholder: the web does not start with a forgeable cookie."""
+    check_secret_key(settings.secret_key)
     if sessions is None:
         sessions = make_sessionmaker(make_engine(settings.database_url))
-    if settings.secret_key == DEFAULT_SECRET:
-        # Anyone who knows the default can forge a session cookie.
-        log.warning("secret_key is the default: set MONITOR_SECRET_KEY before exposing the web")
     app = FastAPI(
         title="Disclosure integrity monitor", docs_url=None, redoc_url=None, openapi_url=None
     )
@@ -60,14 +61,17 @@ def create_app(settings: Settings, sessions: sessionmaker[Session] | None = None
         max_failures_per_address=settings.web.login_max_failures_per_address,
         window_seconds=settings.web.login_window_seconds,
     )
+    # The last added runs first: the proxy's scheme is known before the cookie is
+    # written, and the headers go on every response, errors included.
     app.add_middleware(
-        SessionMiddleware,
+        SessionCookies,
         secret_key=settings.secret_key,
         session_cookie=SESSION_COOKIE,
         same_site="lax",
-        https_only=False,
-        max_age=12 * 3600,
+        max_age=int(settings.web.session_hours * 3600),
     )
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.web.trusted_proxies)
+    app.add_middleware(SecurityHeaders)
 
     api = create_api()
     api.state.settings = settings

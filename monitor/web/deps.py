@@ -10,11 +10,11 @@ from fastapi import HTTPException, Request
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.settings import Settings
-from monitor.web.accounts import Viewer, viewer_for
-from monitor.web.models import User
+from monitor.web.accounts import Viewer, user_for_session, viewer_for
 
 CSRF_KEY = "csrf"
-USER_KEY = "user_id"
+# The cookie holds a session id, never the user id: the server decides who it is.
+SESSION_KEY = "sid"
 
 
 def get_settings(request: Request) -> Settings:
@@ -29,12 +29,14 @@ def get_db(request: Request) -> Iterator[Session]:
 
 
 def current_viewer(request: Request, session: Session) -> Viewer | None:
-    user_id = request.session.get(USER_KEY)
-    if user_id is None:
+    sid = request.session.get(SESSION_KEY)
+    if not isinstance(sid, str):
         return None
-    user = session.get(User, user_id)
-    if user is None or not user.active:
-        request.session.pop(USER_KEY, None)
+    settings: Settings = request.app.state.settings
+    user = user_for_session(session, sid, max_age_hours=settings.web.session_hours)
+    if user is None:
+        # Logged out elsewhere, expired, or the user was deactivated.
+        request.session.pop(SESSION_KEY, None)
         return None
     return viewer_for(session, user)
 

@@ -43,6 +43,20 @@ class ApiToken(Base):
     user: Mapped[User] = relationship(back_populates="tokens")
 
 
+class WebSession(Base):
+    """A signed-in browser session. The cookie carries a random id whose SHA-256 is
+    stored here; logging out ends the row, so a copied or replayed cookie is refused
+    at once by every web process, and a cookie forged without a row opens nothing."""
+
+    __tablename__ = "web_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("web_user.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+
+
 class Comment(Base):
     """An inspector's note on an alert. (Appeals are area D's ``Appeal`` rows.)"""
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from monitor.store.models import Unit
 from monitor.web import exports, report
 from monitor.web.charts import bar_chart, line_chart
-from monitor.web.deps import USER_KEY, current_viewer, get_db
+from monitor.web.deps import SESSION_KEY, current_viewer, get_db
 from monitor.web.params import OptionalRowId
 from monitor.web.report_cache import ReportCache
 
@@ -39,7 +39,7 @@ def _page(
 ) -> Response:
     """A public page, served from the cache to anonymous readers (their pages are the
     same for everyone and hold no session data); signed-in users get it rendered."""
-    if request.session.get(USER_KEY) is not None:
+    if request.session.get(SESSION_KEY) is not None:
         return render()
     body = _cache(request).get(
         session, ("page", *key), lambda: bytes(render().body), scope="content"

@@ -17,9 +17,9 @@ from monitor.appeals import AppealError, decide_appeal, file_appeal
 from monitor.store.base import utcnow
 from monitor.store.models import Alert, Evidence, Feed, Fetch, Finding, Item, ItemVersion, Unit
 from monitor.web import alert_actions, exports
-from monitor.web.accounts import Viewer, authenticate
+from monitor.web.accounts import Viewer, authenticate, end_session, open_session
 from monitor.web.deps import (
-    USER_KEY,
+    SESSION_KEY,
     check_csrf,
     current_viewer,
     get_db,
@@ -81,14 +81,22 @@ def login(
         context = {"next": next, "error": "Wrong name or password.", "viewer": None}
         return _render(request, "login.html", context, status=401)
     throttle.succeeded(name)
+    hours = request.app.state.settings.web.session_hours
+    sid = open_session(session, user, max_age_hours=hours)
+    session.commit()
     request.session.clear()  # a fresh session on login: no fixation
-    request.session[USER_KEY] = user.id
+    request.session[SESSION_KEY] = sid
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout")
-def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+def logout(request: Request, session: Db, csrf: Annotated[str, Form()] = "") -> Response:
     check_csrf(request, csrf)
+    sid = request.session.get(SESSION_KEY)
+    if isinstance(sid, str):
+        # Ended in the store, not only in this browser: a copy of the cookie is dead too.
+        end_session(session, sid)
+        session.commit()
     request.session.clear()
     return RedirectResponse("/", status_code=303)
 

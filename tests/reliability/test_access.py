@@ -167,7 +167,7 @@ def test_revoked_tokens_and_disabled_accounts_lose_access(
 
 SECRETS = {
     "db_password": "Db-Pa55-9c1f",
-    "secret_key": "session-key-7f3e2a",
+    "secret_key": "session-key-7f3e2a-0b9c4d8e1f6a3b5c7d9e",
     "webhook_secret": "whsec-41d9",
     "smtp_password": "smtp-pw-88aa",
 }

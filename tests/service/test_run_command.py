@@ -20,6 +20,7 @@ from monitor.demo.site import DemoSite
 from monitor.store.db import make_engine, make_sessionmaker, transaction
 from monitor.store.migrate import upgrade
 from monitor.store.models import Feed, Fetch, Score
+from tests.conftest import TEST_SECRET_KEY
 
 pytestmark = pytest.mark.slow
 
@@ -56,6 +57,7 @@ def test_run_crawls_due_feeds_on_schedule_and_serves(tmp_path: Path) -> None:
             "MONITOR_DATA_DIR": str(tmp_path / "var"),
             "MONITOR_ALLOWED_NETWORKS": "127.0.0.0/8",
             "MONITOR_CYCLE_MINUTES": "0.05",
+            "MONITOR_SECRET_KEY": TEST_SECRET_KEY,
         }
         proc = subprocess.Popen(
             [sys.executable, "-m", "monitor.cli.main", "run", "--port", str(port)],

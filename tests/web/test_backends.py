@@ -9,12 +9,15 @@ from fastapi.testclient import TestClient
 
 from monitor.settings import Settings
 from monitor.web import accounts, create_app
+from tests.conftest import TEST_SECRET_KEY
 from tests.web.conftest import csrf_of, login
 from tests.web.seed import seed
 
 
 def test_pages_and_api_on_each_backend(sessions, database_url, tmp_path: Path, monkeypatch):
-    settings = Settings(database_url=database_url, data_dir=tmp_path / "var")
+    settings = Settings(
+        database_url=database_url, data_dir=tmp_path / "var", secret_key=TEST_SECRET_KEY
+    )
     monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024))
     with sessions() as session, session.begin():
         seeded = seed(session, settings.evidence_dir)

@@ -22,6 +22,7 @@ from monitor.settings import Settings
 from monitor.store.models import Unit
 from monitor.web.accounts import authenticate, user_for_token
 from monitor.web.models import User
+from tests.conftest import TEST_SECRET_KEY
 
 
 def cli(settings: Settings, *args: str, stdin: str | None = None) -> Result:
@@ -87,6 +88,7 @@ def test_monitor_web_serves(settings, sqlite_sessions, tmp_path: Path):
         **os.environ,
         "MONITOR_DATABASE_URL": settings.database_url,
         "MONITOR_CONFIG": str(tmp_path / "absent.toml"),
+        "MONITOR_SECRET_KEY": TEST_SECRET_KEY,
     }
     env.pop("PROMETHEUS_MULTIPROCESS_DIR", None)
     proc = subprocess.Popen(

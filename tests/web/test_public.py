@@ -7,6 +7,7 @@ import io
 
 from openpyxl import load_workbook
 
+from tests.conftest import TEST_SECRET_KEY
 from tests.web.seed import Seeded
 
 
@@ -109,7 +110,11 @@ def test_report_without_scores(tmp_path, sqlite_sessions):
     from monitor.settings import Settings
     from monitor.web import create_app
 
-    empty = Settings(database_url=f"sqlite:///{tmp_path / 'monitor.db'}", data_dir=tmp_path)
+    empty = Settings(
+        database_url=f"sqlite:///{tmp_path / 'monitor.db'}",
+        data_dir=tmp_path,
+        secret_key=TEST_SECRET_KEY,
+    )
     with TestClient(create_app(empty, sqlite_sessions)) as c:
         assert "No scores have been computed yet" in c.get("/").text
 
