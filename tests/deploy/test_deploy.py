@@ -231,3 +231,36 @@ def test_units_verify(tmp_path: Path) -> None:
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
+
+
+# -- secrets ---------------------------------------------------------------------------
+
+
+def _env_file(path: Path) -> dict[str, str]:
+    pairs = (line.split("=", 1) for line in path.read_text().splitlines() if "=" in line)
+    return {k.strip(): v.strip() for k, v in pairs if not k.strip().startswith("#")}
+
+
+def test_templates_ship_no_usable_secret_key(compose: dict[str, Any]) -> None:
+    """Whoever deploys a template unchanged gets a web that refuses to start, never one
+    whose session cookies anyone who read the template can forge."""
+    from monitor.web.security import secret_key_problem
+
+    shipped = {}
+    k8s = [d for d in yaml.safe_load_all((DEPLOY / "k8s" / "config.yaml").read_text()) if d]
+    secret = next(d for d in k8s if d["kind"] == "Secret")
+    shipped["k8s"] = secret["stringData"]["MONITOR_SECRET_KEY"]
+    env = _env_file(DEPLOY / "systemd" / "monitor.env.example")
+    shipped["systemd"] = env["MONITOR_SECRET_KEY"]
+    for where, value in shipped.items():
+        assert secret_key_problem(value) is not None, where
+    # Compose has no value of its own: it demands the operator's.
+    value = compose["x-monitor"]["environment"]["MONITOR_SECRET_KEY"]
+    assert re.fullmatch(r"\$\{MONITOR_SECRET_KEY:\?[^}]*\}", value), value
+    for path in DEPLOY.rglob("*"):
+        if path.is_file() and path.suffix in {".yaml", ".yml", ".example", ".service", ".toml"}:
+            for line in path.read_text().splitlines():
+                if "SECRET_KEY" in line and ("=" in line or ":" in line):
+                    value = re.split(r"[=:]", line, maxsplit=1)[1].strip().strip("\"'")
+                    if value and not value.startswith("${"):
+                        assert secret_key_problem(value) is not None, (path, line)
