@@ -1,4 +1,5 @@
-"""Score exports for the assessment office: CSV, XLSX (openpyxl) and JSON."""
+"""Score exports for the assessment office: CSV, XLSX (openpyxl) and JSON. Spreadsheet
+cells go through ``monitor.spreadsheet.safe_cell`` (no formula from a unit's name)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 from openpyxl import Workbook
+
+from monitor.spreadsheet import safe_row, xlsx_append
 
 __all__ = ["COLUMNS", "Format", "export_scores"]
 
@@ -44,18 +47,18 @@ def export_scores(rows: Sequence[dict[str, Any]], fmt: Format, path: Path) -> in
     elif fmt == "csv":
         # utf-8-sig so spreadsheet programs on Windows read the Chinese names right.
         with path.open("w", newline="", encoding="utf-8-sig") as fh:
-            writer = csv.DictWriter(fh, fieldnames=COLUMNS, extrasaction="ignore")
-            writer.writeheader()
+            writer = csv.writer(fh)
+            writer.writerow(COLUMNS)
             for row in rows:
-                writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in COLUMNS})
+                writer.writerow(safe_row("" if row.get(k) is None else row.get(k) for k in COLUMNS))
     elif fmt == "xlsx":
         wb = Workbook()
         ws = wb.active
         assert ws is not None
         ws.title = "scores"
-        ws.append(list(COLUMNS))
+        xlsx_append(ws, list(COLUMNS))
         for row in rows:
-            ws.append([row.get(k) for k in COLUMNS])
+            xlsx_append(ws, [row.get(k) for k in COLUMNS])
         ws.freeze_panes = "A2"
         wb.save(path)
     else:

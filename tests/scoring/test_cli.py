@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -86,3 +87,35 @@ def test_scheme_command_validates_the_scheme(seeded: Settings, tmp_path: Path) -
     }
     bad = CliRunner().invoke(app, ["score", "scheme"], env=env)
     assert bad.exit_code == 1 and "add up" in bad.output
+
+
+def test_score_exports_are_inert(
+    seeded: Settings, sqlite_sessions: sessionmaker[Session], tmp_path: Path
+) -> None:
+    """A unit name that tries to be a formula (and holds a NUL) leaves the score
+    exports as text, and the numbers as numbers."""
+    from sqlalchemy import update
+
+    from monitor.spreadsheet import FORMULA_TRIGGERS
+    from monitor.store.models import Unit
+
+    hostile = '=HYPERLINK("http://evil.invalid/","x")\x00'
+    with sqlite_sessions.begin() as s:
+        s.execute(update(Unit).where(Unit.code == "441702100001").values(name=hostile))
+    assert cli(seeded, "score", "--period", "2026-11", "--as-of", "2026-11-20").exit_code == 0
+    for fmt in ("csv", "xlsx"):
+        out = tmp_path / f"scores.{fmt}"
+        res = cli(seeded, "score", "export", "-f", fmt, "-o", str(out), "--period", "2026-11")
+        assert res.exit_code == 0, res.output
+    with (tmp_path / "scores.csv").open(encoding="utf-8-sig", newline="") as fh:
+        names = [row["unit_name"] for row in csv.DictReader(fh)]
+    assert all(not n.startswith(FORMULA_TRIGGERS) for n in names)
+    assert any(n.startswith("'=HYPERLINK") for n in names)
+    sheet = load_workbook(tmp_path / "scores.xlsx").active
+    header = [c.value for c in sheet[1]]
+    rows = list(sheet.iter_rows(min_row=2))
+    name = header.index("unit_name")
+    value = header.index("value")
+    assert all(r[name].data_type == "s" for r in rows)
+    assert "'" + hostile.rstrip("\x00") in {r[name].value for r in rows}
+    assert all(isinstance(r[value].value, int | float) for r in rows)
