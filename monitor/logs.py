@@ -14,6 +14,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
+from monitor.redact import RedactSecrets
 from monitor.settings import Settings
 
 _context: ContextVar[dict[str, Any] | None] = ContextVar("monitor_log_context", default=None)
@@ -59,8 +60,9 @@ class JsonFormatter(logging.Formatter):
         for key, value in vars(record).items():
             if key not in _RESERVED and not key.startswith("_"):
                 data[key] = value
-        if record.exc_info:
-            data["exc"] = self.formatException(record.exc_info)
+        if record.exc_info or record.exc_text:
+            # exc_text first: a filter (monitor.redact.RedactSecrets) may have masked it.
+            data["exc"] = record.exc_text or self.formatException(record.exc_info)
         return json.dumps(data, ensure_ascii=False, default=str)
 
 
@@ -73,10 +75,15 @@ class TextFormatter(logging.Formatter):
         return line
 
 
+# Loggers that see notification channel URLs, whose tokens are masked in every record.
+REDACTED_LOGGERS = ("monitor.notify", "apprise", "urllib3", "requests")
+
+
 def setup_logging(settings: Settings, *, level: int = logging.INFO, stream: Any = None) -> None:
     """Configure the root logger once at an entry point (CLI, worker, web)."""
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(ContextFilter())
+    handler.addFilter(RedactSecrets(REDACTED_LOGGERS))
     if settings.log_json:
         handler.setFormatter(JsonFormatter())
     else:

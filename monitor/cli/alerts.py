@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from monitor.alerts import IllegalTransition, acknowledge, resolve, silence, sync_alerts, unsilence
 from monitor.cli.common import AS_OF_HELP, echo_json, parse_as_of, state
 from monitor.notify import deliver_outbox
+from monitor.redact import redact
 from monitor.store.db import transaction
 from monitor.store.models import Alert, Finding, Outbox, Unit
 
@@ -267,6 +268,15 @@ def deliver(
         typer.echo(f"  would send #{item['id']} via {item['channel']}: {item['subject']}")
 
 
+def _recipient(row: Outbox) -> str | None:
+    channel = row.payload.get("channel") or {}
+    if channel.get("to"):
+        return str(channel["to"])
+    if channel.get("url"):
+        return redact(channel["url"])
+    return "assessment webhook" if row.topic.startswith("score.") else None
+
+
 @alerts_app.command("outbox")
 def outbox(
     ctx: typer.Context,
@@ -285,13 +295,12 @@ def outbox(
                 "id": r.id,
                 "topic": r.topic,
                 "idempotency_key": r.idempotency_key,
-                "recipient": (r.payload.get("channel") or {}).get("to")
-                or (r.payload.get("channel") or {}).get("url")
-                or ("assessment webhook" if r.topic.startswith("score.") else None),
+                "recipient": _recipient(r),
                 "attempts": r.attempts,
                 "next_attempt_at": r.next_attempt_at.isoformat(),
                 "delivered_at": r.delivered_at.isoformat() if r.delivered_at else None,
-                "last_error": r.last_error,
+                # Rows failed before masking existed may still quote a token.
+                "last_error": redact(r.last_error) if r.last_error else None,
             }
             for r in session.scalars(query)
         ]

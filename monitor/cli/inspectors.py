@@ -8,6 +8,7 @@ import typer
 from sqlalchemy import select
 
 from monitor.cli.common import echo_json, state
+from monitor.redact import redact
 from monitor.store.db import transaction
 from monitor.store.models import Inspector, Unit
 from rules.api import Severity
@@ -79,11 +80,20 @@ def add(
     )
 
 
+def _shown(channel: dict[str, Any]) -> dict[str, Any]:
+    """A channel as printed: no webhook secret, and the URL's own tokens masked."""
+    shown = {k: v for k, v in channel.items() if k != "secret"}
+    if "url" in shown:
+        shown["url"] = redact(shown["url"])
+    return shown
+
+
 @inspectors_app.command("list")
 def list_inspectors(
     ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")
 ) -> None:
-    """List inspectors and their subscriptions (webhook secrets are not shown)."""
+    """List inspectors and their subscriptions (webhook secrets and the tokens inside
+    channel URLs are masked)."""
     st = state(ctx)
     with transaction(st.sessions) as session:
         units = {u.id: u for u in session.scalars(select(Unit))}
@@ -95,7 +105,7 @@ def list_inspectors(
                 "unit_code": units[i.unit_id].code,
                 "unit_name": units[i.unit_id].name,
                 "min_severity": i.min_severity,
-                "channels": [{k: v for k, v in c.items() if k != "secret"} for c in i.channels],
+                "channels": [_shown(c) for c in i.channels],
                 "supervisor": names.get(i.supervisor_id) if i.supervisor_id else None,
             }
             for i in people

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from monitor.notify.render import render
 from monitor.notify.signing import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, sign
+from monitor.redact import redact
 from monitor.settings import Settings
 
 __all__ = [
@@ -76,7 +77,7 @@ class WebhookChannel(Channel):
     type = "webhook"
 
     def describe(self) -> str:
-        return f"webhook {self.spec.get('url')}"
+        return f"webhook {redact(self.spec.get('url'))}"
 
     def send(self, message: Message) -> None:
         url = self.spec.get("url")
@@ -93,15 +94,17 @@ class WebhookChannel(Channel):
             SIGNATURE_HEADER: sign(str(self.spec.get("secret") or ""), ts, body),
         }
         request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+        # Error texts are stored on the outbox row and logged: the URL's token is not.
+        shown = redact(url)
         try:
             with urllib.request.urlopen(request, timeout=self.settings.notify.timeout) as resp:
                 status = resp.status
         except urllib.error.HTTPError as exc:
-            raise DeliveryError(f"{url}: HTTP {exc.code}") from exc
-        except (urllib.error.URLError, OSError) as exc:
-            raise DeliveryError(f"{url}: {exc}") from exc
+            raise DeliveryError(f"{shown}: HTTP {exc.code}") from exc
+        except (urllib.error.URLError, OSError, ValueError) as exc:
+            raise DeliveryError(f"{shown}: {redact(exc)}") from exc
         if not 200 <= status < 300:
-            raise DeliveryError(f"{url}: HTTP {status}")
+            raise DeliveryError(f"{shown}: HTTP {status}")
 
 
 class EmailChannel(Channel):
@@ -117,6 +120,12 @@ class EmailChannel(Channel):
         if not to:
             raise DeliveryError("email channel without a recipient")
         cfg = self.settings.smtp
+        if cfg.plaintext_password_refused:
+            raise DeliveryError(
+                f"smtp {cfg.host}:{cfg.port}: refusing to send the password without TLS; "
+                "set smtp.starttls = true or smtp.ssl = true (SMTPS), or "
+                "smtp.allow_plaintext_password = true on a network you trust"
+            )
         subject, body = message.text()
         mail = EmailMessage()
         mail["From"] = cfg.sender
@@ -130,14 +139,15 @@ class EmailChannel(Channel):
         mail[IDEMPOTENCY_HEADER] = message.idempotency_key
         mail.set_content(body)
         try:
-            with smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout) as smtp:
-                if cfg.starttls:
+            connect = smtplib.SMTP_SSL if cfg.ssl else smtplib.SMTP
+            with connect(cfg.host, cfg.port, timeout=cfg.timeout) as smtp:
+                if cfg.starttls and not cfg.ssl:
                     smtp.starttls()
                 if cfg.username:
                     smtp.login(cfg.username, cfg.password or "")
                 refused = smtp.send_message(mail)
         except (smtplib.SMTPException, OSError) as exc:
-            raise DeliveryError(f"smtp {cfg.host}:{cfg.port}: {exc}") from exc
+            raise DeliveryError(f"smtp {cfg.host}:{cfg.port}: {redact(exc)}") from exc
         if refused:
             raise DeliveryError(f"smtp refused {sorted(refused)}")
 
@@ -148,8 +158,7 @@ class AppriseChannel(Channel):
     type = "apprise"
 
     def describe(self) -> str:
-        url = str(self.spec.get("url", ""))
-        return f"apprise {url.split('://', 1)[0]}://…"
+        return f"apprise {redact(self.spec.get('url', ''))}"
 
     def send(self, message: Message) -> None:
         import apprise

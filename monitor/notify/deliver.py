@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.metrics import DELIVERIES
 from monitor.notify.channels import DeliveryError, Message, channel_for
 from monitor.notify.render import render
+from monitor.redact import redact
 from monitor.settings import Settings
 from monitor.store.db import transaction
 from monitor.store.models import Outbox
@@ -160,6 +161,8 @@ def _failed(
     now: datetime,
     report: DeliveryReport,
 ) -> None:
+    # A channel's error may quote its URL, token and all: mask before storing or logging.
+    error = redact(error)
     with transaction(sessions) as session:
         attempts = session.scalar(select(Outbox.attempts).where(Outbox.id == row_id)) or 1
         wait = backoff_seconds(attempts, settings.notify.backoff_base, settings.notify.backoff_max)
