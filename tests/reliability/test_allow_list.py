@@ -145,3 +145,21 @@ def test_feed_urls_at_internal_addresses_are_refused_by_default(
     assert fetch.outcome in {"blocked", "network_error"}, (fetch.outcome, fetch.error)
     assert fetch.outcome == "blocked" or "canonical" in (fetch.error or "")
     assert s.hits.get("/feed.xml", 0) == 0
+
+
+@pytest.mark.parametrize("inside", ["64:ff9b::7f00:1", "2002:7f00:1::1", "::127.0.0.1"])
+def test_a_name_resolving_to_ipv6_that_wraps_an_internal_ipv4_is_refused(
+    sqlite_sessions: sessionmaker[Session],
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    inside: str,
+) -> None:
+    """NAT64, 6to4 and IPv4-compatible answers lead to 127.0.0.1 as surely as the
+    IPv4 answer does: the resolver's vetting sees through them."""
+    resolver = ScriptedResolver({"portal.example.gov.cn": [inside]})
+    monkeypatch.setattr(netguard, "DefaultResolver", lambda: resolver)
+    _, feed_id = add_feed(sqlite_sessions, "http://portal.example.gov.cn:8080/feed.xml", "rss")
+    crawl(sqlite_sessions, _settings(settings, []), feed_ids=[feed_id])
+    (fetch,) = _fetches(sqlite_sessions, feed_id)
+    assert fetch.outcome == "blocked", (fetch.outcome, fetch.error)
+    assert "(wrapping 127.0.0.1)" in (fetch.error or "")
