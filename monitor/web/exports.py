@@ -7,11 +7,13 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from openpyxl import Workbook
 
 from monitor.spreadsheet import safe_row, xlsx_append
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -31,14 +33,30 @@ def to_csv(columns: Sequence[str], records: Iterable[dict[str, Any]]) -> bytes:
 def to_xlsx(columns: Sequence[str], records: Iterable[dict[str, Any]], title: str) -> bytes:
     book = Workbook()
     sheet = book.active
-    # Excel's sheet names may not hold []:*?/\ (openpyxl refuses them).
-    sheet.title = re.sub(r"[\[\]:*?/\\]", "_", title)[:31] or "table"
+    # Excel's sheet names may not hold []:*?/\ (openpyxl refuses them) nor start or
+    # end with a quote; control characters are not XML.
+    cleaned = re.sub(r"[\[\]:*?/\\]", "_", _CONTROL.sub("", title))[:31].strip("'")
+    sheet.title = cleaned or "table"
     xlsx_append(sheet, list(columns))
     for record in records:
         xlsx_append(sheet, [record.get(column) for column in columns])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def content_disposition(filename: str) -> str:
+    """An ``attachment`` header for FILENAME, whatever it holds (RFC 6266): the name
+    percent-encoded as UTF-8 in ``filename*``, and an ASCII stand-in in ``filename``
+    for old clients. Quotes, semicolons, CR/LF and path separators never reach the
+    header as they are."""
+    name = _CONTROL.sub("", filename).replace("/", "_").replace("\\", "_").strip() or "download"
+    fallback = re.sub(r"[^A-Za-z0-9._-]", "_", name)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+def download_headers(filename: str) -> dict[str, str]:
+    return {"Content-Disposition": content_disposition(filename)}
 
 
 def render(fmt: str, columns: Sequence[str], records: list[dict[str, Any]], title: str) -> bytes:

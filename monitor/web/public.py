@@ -125,7 +125,7 @@ def export_table(
     return Response(
         body,
         media_type=exports.FORMATS[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+        headers=exports.download_headers(f"{name}.{fmt}"),
     )
 
 
@@ -180,7 +180,7 @@ def _download(fmt: str, columns: tuple[str, ...], records: list[dict], name: str
     return Response(
         exports.render(fmt, columns, records, name),
         media_type=exports.FORMATS[fmt],
-        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
+        headers=exports.download_headers(f"{name}.{fmt}"),
     )
 
 

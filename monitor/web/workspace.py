@@ -163,7 +163,7 @@ def export_alert_queue(
     return Response(
         exports.render(fmt, QUEUE_COLUMNS, records, "alerts"),
         media_type=exports.FORMATS[fmt],
-        headers={"Content-Disposition": f'attachment; filename="alerts.{fmt}"'},
+        headers=exports.download_headers(f"alerts.{fmt}"),
     )
 
 
