@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.alerts import IllegalTransition, acknowledge, resolve, silence, sync_alerts, unsilence
-from monitor.cli.common import AS_OF_HELP, echo_json, parse_as_of, state
+from monitor.cli.common import AS_OF_HELP, echo_json, echo_text, parse_as_of, state
 from monitor.notify import deliver_outbox
 from monitor.redact import redact
 from monitor.store.db import transaction
@@ -81,7 +81,7 @@ def list_alerts(
     if not rows:
         typer.echo("no alerts")
     for r in rows:
-        typer.echo(
+        echo_text(
             f"#{r['id']:<5} {r['state']:<12} {r['severity']:<8} {r['unit_code']} "
             f"{r['unit_name']}  {r['rule_id']}  {r['subject']}"
         )
@@ -125,18 +125,18 @@ def show(
     if as_json:
         echo_json(data)
         return
-    typer.echo(
+    echo_text(
         f"alert #{data['id']} [{data['state']}] {data['severity']} — {data['unit_code']} "
         f"{data['unit_name']}\n  {data['rule_id']} {data['subject']}\n  {data['title']}"
     )
     if data["finding"]:
-        typer.echo(
+        echo_text(
             f"  finding {data['finding']['id']} ({data['finding']['period']}, "
             f"{data['finding']['status']}): {data['finding']['evidence']}"
         )
     typer.echo("  history:")
     for h in data["history"]:
-        typer.echo(f"    {h['at']}  {h['from'] or '-'} → {h['to']}  by {h['actor']}: {h['reason']}")
+        echo_text(f"    {h['at']}  {h['from'] or '-'} → {h['to']}  by {h['actor']}: {h['reason']}")
 
 
 def _act(ctx: typer.Context, alert_id: int, action: Any, **kw: Any) -> None:

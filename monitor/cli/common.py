@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import cached_property
@@ -80,5 +81,32 @@ def require_secret_key(settings: Settings) -> None:
         raise typer.Exit(2) from exc
 
 
+# What a terminal acts on rather than shows: escape sequences (CSI such as colours and
+# cursor moves, OSC such as window titles and hyperlinks, DCS/SOS/PM/APC strings, and
+# two-byte ESC sequences), C0 controls but tab and newline, DEL, C1 controls (8-bit
+# CSI is U+009B), and the bidirectional overrides that reorder what is shown.
+_TERMINAL_CONTROL = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]?"
+    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|\x1b[PX^_][^\x1b]*(?:\x1b\\)?"
+    r"|\x1b[\s\S]?"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)
+# json.dumps escapes C0 but leaves DEL, C1 and the bidi controls as they are.
+_JSON_UNESCAPED = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """TEXT without anything a terminal would execute (crawled text is anyone's)."""
+    return _TERMINAL_CONTROL.sub("", text)
+
+
+def echo_text(text: str, *, err: bool = False) -> None:
+    """Print text that may hold crawled or user-supplied values."""
+    typer.echo(terminal_safe(text), err=err)
+
+
 def echo_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    text = json.dumps(data, ensure_ascii=False, indent=2, default=str)
+    # Those characters only occur inside JSON strings, where \uXXXX means the same.
+    typer.echo(_JSON_UNESCAPED.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text))

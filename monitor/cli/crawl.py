@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from monitor.cli.common import AS_OF_HELP, echo_json, parse_as_of, state
+from monitor.cli.common import AS_OF_HELP, echo_json, echo_text, parse_as_of, state
 from monitor.crawl import crawl
 from monitor.crawl.inspect import KINDS, inspect_source, parse_options
 from monitor.evidence import EvidenceError, export_evidence
@@ -102,18 +102,20 @@ def register(app: typer.Typer) -> None:
         if as_json:
             echo_json(result)
         else:
-            typer.echo(f"{result['url']} read as {result['kind']}: {len(result['items'])} items")
+            # Everything below comes from the page: a title may carry escape sequences
+            # that would recolour, retitle or rewrite the operator's terminal.
+            echo_text(f"{result['url']} read as {result['kind']}: {len(result['items'])} items")
             for item in result["items"]:
-                typer.echo(
+                echo_text(
                     f"- {item['published'] or '?'}  {item['title']}  [{item['category'] or '-'}]"
                     f"  {item['url']}"
                 )
                 for key, value in item["metadata"].items():
-                    typer.echo(f"    {key}: {value}")
+                    echo_text(f"    {key}: {value}")
                 for attachment in item["attachments"]:
-                    typer.echo(f"    attachment: {attachment['name']} <{attachment['url']}>")
+                    echo_text(f"    attachment: {attachment['name']} <{attachment['url']}>")
             for error in result["errors"]:
-                typer.echo(f"error: {error}", err=True)
+                echo_text(f"error: {error}", err=True)
         if result["errors"] and not result["items"]:
             raise typer.Exit(1)
 
