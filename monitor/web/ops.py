@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 from fastapi import APIRouter, Request, Response
@@ -11,9 +12,11 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import text
 
 from monitor.metrics import QUEUE_DEPTH
+from monitor.redact import redact
 from monitor.settings import Settings
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger(__name__)
 
 # The project's name, then the one prometheus-client itself reads.
 MULTIPROC_ENVS = ("PROMETHEUS_MULTIPROCESS_DIR", "PROMETHEUS_MULTIPROC_DIR")
@@ -72,8 +75,8 @@ def _check_database(request: Request) -> str | None:
     try:
         with request.app.state.sessions() as session:
             session.execute(text("SELECT 1"))
-    except Exception as exc:  # any failure means not ready; say which
-        return f"database: {exc.__class__.__name__}: {exc}"
+    except Exception as exc:  # any failure means not ready
+        return f"{exc.__class__.__name__}: {exc}"
     return None
 
 
@@ -85,18 +88,24 @@ def _check_broker(url: str) -> str | None:
         client.ping()
         client.close()
     except Exception as exc:
-        return f"broker: {exc.__class__.__name__}: {exc}"
+        return f"{exc.__class__.__name__}: {exc}"
     return None
 
 
 @router.get("/readyz")
 def readyz(request: Request) -> JSONResponse:
+    """Ready or not, and which part is not: the error itself (hosts, ports, addresses,
+    driver messages) goes to the log, never to whoever can reach this endpoint."""
     settings = request.app.state.settings
-    problems = [p for p in [_check_database(request)] if p]
+    checks = {"database": lambda: _check_database(request)}
     if settings.mode == "distributed":
-        problem = _check_broker(settings.broker_url)
-        if problem:
-            problems.append(problem)
+        checks["broker"] = lambda: _check_broker(settings.broker_url)
+    problems = []
+    for name, check in checks.items():
+        error = check()
+        if error is not None:
+            log.warning("not ready: %s: %s", name, redact(error))
+            problems.append(name)
     status = 503 if problems else 200
     body = {"status": "ready" if not problems else "not ready", "problems": problems}
     return JSONResponse(body, status_code=status)

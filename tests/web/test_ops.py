@@ -114,3 +114,31 @@ def test_metrics_survives_a_broker_outage(settings, web_sessions):
     )
     with TestClient(create_app(down, web_sessions)) as c:
         assert c.get("/metrics").status_code == 200
+
+
+def test_readyz_names_no_host_url_or_error(settings, web_sessions, tmp_path, caplog):
+    """Whoever can reach /readyz learns ready or not, and which part; the error text
+    (addresses, ports, paths, driver messages) is in the log for the operator."""
+    import logging
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    missing = tmp_path / "no" / "such" / "dir" / "x.db"
+    both = settings.model_copy(
+        update={
+            "mode": "distributed",
+            "database_url": f"sqlite:///{missing}",
+            "broker_url": "redis://:hunter2@127.0.0.1:1/0",
+        }
+    )
+    caplog.set_level(logging.WARNING, logger="monitor.web.ops")
+    with TestClient(create_app(both, sessionmaker(create_engine(both.database_url)))) as c:
+        response = c.get("/readyz")
+    assert response.status_code == 503
+    assert response.json() == {"status": "not ready", "problems": ["database", "broker"]}
+    for leak in ("127.0.0.1", ":1", "hunter2", str(tmp_path), "Error", "refused"):
+        assert leak not in response.text, leak
+    logged = caplog.text
+    assert "not ready: database" in logged and "not ready: broker" in logged
+    assert "hunter2" not in logged
