@@ -112,3 +112,35 @@ def test_inspector_acknowledges_an_alert(base_url, browser, seeded: Seeded):
     page.wait_for_selector("#alert-state:has-text('acknowledged')")
     assert "east: open → acknowledged (calling the village)" in page.inner_text("ol.history")
     shot(page, "alert-acknowledged")
+
+
+def test_pages_keep_to_the_content_security_policy(base_url, browser, seeded: Seeded):
+    """The policy forbids inline script and style: Chromium reports any page element
+    it blocked on the console, and the stylesheet must still apply."""
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    blocked: list[str] = []
+    page.on(
+        "console",
+        lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.goto(base_url + "/login")
+    page.fill("input[name=name]", "admin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]:has-text('Log in')")
+    page.wait_for_url("**/workspace/alerts")
+    for path in (
+        "/",
+        f"/?period=2026-11&parent={seeded.ids['east']}",
+        "/units/330101001001",
+        f"/workspace/alerts/{seeded.ids['alert_east']}",
+        f"/workspace/evidence/{seeded.ids['evidence_east']}",
+        f"/workspace/items/{seeded.ids['item']}",
+    ):
+        response = page.goto(base_url + path)
+        assert response is not None and response.status == 200, path
+        assert response.headers.get("x-frame-options") == "DENY"
+    # style.css still applies (the header is a flex row, not the default block).
+    assert page.evaluate("getComputedStyle(document.querySelector('header.top')).display") == (
+        "flex"
+    )
+    assert blocked == []
