@@ -56,7 +56,7 @@ class SmtpSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 25
     username: str | None = None
-    password: str | None = None
+    password: str | None = Field(default=None, repr=False)
     starttls: bool = False
     # Implicit TLS from the first byte (SMTPS, usually port 465) instead of STARTTLS.
     ssl: bool = False
@@ -76,7 +76,7 @@ class AssessmentSettings(BaseModel):
     """The assessment system's webhook for ``score.updated`` (unset: pull API only)."""
 
     webhook_url: str | None = None
-    webhook_secret: str = ""
+    webhook_secret: str = Field(default="", repr=False)
 
 
 class NotifySettings(BaseModel):
@@ -169,7 +169,8 @@ class Settings(BaseSettings):
         description="Embedded mode: how often `monitor run` crawls due feeds and re-judges.",
     )
     # Signs session cookies. No default: the web refuses to start without a random one.
-    secret_key: str = ""
+    # repr=False: a settings object printed in a traceback or test report keeps it.
+    secret_key: str = Field(default="", repr=False)
     log_json: bool = False
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)

@@ -48,3 +48,18 @@ def test_documented_example_is_valid(tmp_path: Path, monkeypatch: pytest.MonkeyP
     s = Settings()
     assert s.database_url == "sqlite:///var/monitor.db"
     assert s.crawl.per_host_concurrency == 4
+
+
+def test_secrets_stay_out_of_the_settings_repr() -> None:
+    """A settings object printed in a traceback, a log or a test report."""
+    from monitor.settings import AssessmentSettings, SmtpSettings
+
+    s = Settings(
+        secret_key="k-" + "x1y2" * 10,
+        smtp=SmtpSettings(password="smtp-pw-1234"),
+        assessment=AssessmentSettings(webhook_secret="whsec-5678"),
+    )
+    shown = repr(s) + str(s)
+    for secret in ("x1y2x1y2", "smtp-pw-1234", "whsec-5678"):
+        assert secret not in shown
+    assert s.smtp.password == "smtp-pw-1234"
