@@ -41,6 +41,27 @@ class CrawlSettings(BaseModel):
     backoff_max: float = 10.0
     detail_pages: bool = True
     max_pages: int = 3
+    # Detail pages (and other pages read for their contents) have a smaller cap than
+    # listings: a body past it is refused like one past max_body_bytes.
+    max_detail_bytes: int = 5 * 1024 * 1024
+    # Entries taken from one feed's listing pages per crawl, and from all feeds of one
+    # crawl; entries past either are skipped (the fetch row and the report say how
+    # many) and read by a later crawl.
+    max_entries_per_feed: int = 500
+    max_entries_per_crawl: int = 50_000
+    # What a crawl holds in memory of what it read and has not written yet (parsed
+    # entries and detail pages, small bodies); past it, detail pages wait for a later
+    # crawl. Bodies themselves go to files under data_dir/spool past 64 KiB.
+    max_buffered_bytes: int = 256 * 1024 * 1024
+    # Characters of text kept per item (a page's main text, a feed entry's summary).
+    max_text_chars: int = 200_000
+    # A request waits at most this long for its host's turn (per-host concurrency and
+    # rate); past it, it is not sent: outcome "deferred", read by a later crawl.
+    max_wait_seconds: float = 300.0
+    # Parsing runs in a pool of processes, each bounded in time and address space.
+    parse_workers: int = 2
+    parse_timeout: float = 30.0
+    parse_memory_mb: int = 1024
 
 
 class AlertSettings(BaseModel):

@@ -10,11 +10,20 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from monitor.fetch import NOT_MODIFIED, OK, Fetcher, Response, UndecodableBody, decode_body
+from monitor.fetch import (
+    DEFERRED,
+    NOT_MODIFIED,
+    OK,
+    Fetcher,
+    Response,
+    UndecodableBody,
+    decode_body,
+)
 from monitor.parse import Detail, Entry, ParseError, parse_detail, parser_for
 
 PARSE_ERROR = "parse_error"
 DECODE_ERROR = "decode_error"
+NOT_CHECKED = "not_checked"
 GONE_STATUSES = frozenset({404, 410})
 MAX_KEY = 2000  # Item.key's length: longer guids are stored by their digest
 
@@ -151,9 +160,16 @@ async def check_attachments(fetcher: Fetcher, pages: list[PageDetail]) -> dict[s
     checked = dict(zip(urls, answers, strict=True))
     for page in pages:
         for attachment in page.detail.attachments if page.detail is not None else ():
-            answer = checked[attachment["url"]]
-            attachment["status"] = answer.status if answer.status is not None else answer.outcome
+            attachment["status"] = attachment_status(checked[attachment["url"]])
     return checked
+
+
+def attachment_status(answer: Response) -> int | str:
+    """What an attachment's check says: the HTTP status, else the outcome; a request
+    never sent (deferred) is ``not_checked``, which no rule may read as broken."""
+    if answer.status is not None:
+        return answer.status
+    return NOT_CHECKED if answer.outcome == DEFERRED else answer.outcome
 
 
 async def read_detail(fetcher: Fetcher, url: str, options: dict[str, Any]) -> PageDetail:

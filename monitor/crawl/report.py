@@ -16,6 +16,13 @@ class CrawlReport:
     items_new: int = 0
     items_changed: int = 0
     items_removed: int = 0
+    # Requests not sent this crawl (a host's queue past crawl.max_wait_seconds, or the
+    # crawl's memory bound): nothing learnt, a later crawl reads them.
+    deferred: int = 0
+    # Listing entries past crawl.max_entries_per_feed / max_entries_per_crawl.
+    entries_skipped: int = 0
+    # Characters PostgreSQL refuses (NUL, lone surrogates) removed from parsed fields.
+    characters_cleaned: int = 0
     changed_unit_ids: set[int] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
 
@@ -29,6 +36,9 @@ class CrawlReport:
             "items_new": self.items_new,
             "items_changed": self.items_changed,
             "items_removed": self.items_removed,
+            "deferred": self.deferred,
+            "entries_skipped": self.entries_skipped,
+            "characters_cleaned": self.characters_cleaned,
             "changed_unit_ids": sorted(self.changed_unit_ids),
             "errors": self.errors,
         }

@@ -32,7 +32,7 @@ from monitor.crawl.persist import (
 )
 from monitor.crawl.reading import check_attachments, read_detail, read_listing
 from monitor.crawl.report import CrawlReport
-from monitor.fetch import Fetcher
+from monitor.fetch import DEFERRED, Fetcher
 from monitor.logs import log_context
 from monitor.settings import Settings
 from monitor.store.models import Feed
@@ -259,6 +259,11 @@ class _Crawl:
         report.fetches += sum(len(p.response.attempts) for p in listing.pages)
         report.fetches += sum(len(d.response.attempts) for d in outcome.details.values())
         report.fetches += sum(len(c.response.attempts) for c in outcome.checks.values())
+        responses = [p.response for p in listing.pages]
+        responses += [d.response for d in outcome.details.values()]
+        responses += [c.response for c in outcome.checks.values()]
+        responses += list(outcome.attachments.values())
+        report.deferred += sum(r.outcome == DEFERRED for r in responses)
         if listing.not_modified:
             report.not_modified += 1
         elif listing.read_ok:

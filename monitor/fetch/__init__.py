@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from monitor.fetch.client import (
     BLOCKED,
+    DEFERRED,
     HTTP_ERROR,
     NETWORK_ERROR,
     NOT_MODIFIED,
@@ -19,6 +20,7 @@ from monitor.fetch.netguard import BlockedAddress, NetworkPolicy
 
 __all__ = [
     "BLOCKED",
+    "DEFERRED",
     "HTTP_ERROR",
     "NETWORK_ERROR",
     "NOT_MODIFIED",

@@ -8,6 +8,7 @@ import random
 import ssl
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
@@ -17,6 +18,7 @@ import aiohttp
 
 from monitor import metrics
 from monitor.fetch.netguard import BlockedAddress, GuardedResolver, NetworkPolicy, blocked_cause
+from monitor.fetch.spool import Spool
 from monitor.settings import CrawlSettings, Settings
 
 OK = "ok"
@@ -26,6 +28,9 @@ TIMEOUT = "timeout"
 NETWORK_ERROR = "network_error"
 TOO_LARGE = "too_large"
 BLOCKED = "blocked"
+# Not sent: the request waited longer than crawl.max_wait_seconds for its host's turn.
+# Nothing was learnt about the URL; a later crawl reads it.
+DEFERRED = "deferred"
 RETRYABLE = frozenset({TIMEOUT, NETWORK_ERROR})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 1 << 18
@@ -42,7 +47,8 @@ class Attempt:
 
 @dataclass(slots=True)
 class Response:
-    """The last attempt's answer, with every attempt made to get it."""
+    """The last attempt's answer, with every attempt made to get it. The body is in
+    ``body``, or in ``spool`` when the fetch was given one (then ``body`` is empty)."""
 
     url: str
     final_url: str
@@ -55,6 +61,21 @@ class Response:
     attempts: list[Attempt] = field(default_factory=list)
     # True when retrying cannot help (DNS failure, certificate error).
     final: bool = False
+    spool: Spool | None = None
+    # Seconds spent on the request itself (every hop), not waiting for a turn.
+    sent_seconds: float = 0.0
+
+    @property
+    def size(self) -> int:
+        return self.spool.size if self.spool is not None else len(self.body)
+
+    def head(self, limit: int) -> bytes:
+        return self.spool.head(limit) if self.spool is not None else self.body[:limit]
+
+    def discard(self) -> None:
+        """Drop the spooled body (a failed attempt's, or once archived)."""
+        if self.spool is not None:
+            self.spool.close()
 
     def header(self, name: str) -> str | None:
         lower = name.lower()
@@ -76,6 +97,13 @@ class Response:
         return self.header("Last-Modified")
 
 
+SpoolFactory = Callable[[str], Spool]
+
+
+class _Deferred(Exception):
+    pass
+
+
 class _Failure(Exception):
     def __init__(self, outcome: str, message: str, status: int | None = None) -> None:
         super().__init__(message)
@@ -84,15 +112,37 @@ class _Failure(Exception):
 
 
 class _HostGate:
-    """Per-host concurrency and a minimum spacing between request starts."""
+    """Per-host concurrency and a minimum spacing between request starts. Waiting here
+    is not part of a request's time: its timeout starts once the gate is passed."""
 
-    def __init__(self, concurrency: int, rate: float) -> None:
+    def __init__(
+        self,
+        concurrency: int,
+        rate: float,
+        max_wait: float | None = None,
+        shared: asyncio.Semaphore | None = None,
+    ) -> None:
         self.semaphore = asyncio.Semaphore(max(1, concurrency))
         self.interval = 1.0 / rate if rate > 0 else 0.0
         self.next_start = 0.0
+        self.max_wait = max_wait
+        # The fetcher's overall concurrency, taken after the host's own turn.
+        self.shared = shared
 
     async def __aenter__(self) -> None:
-        await self.semaphore.acquire()
+        try:
+            async with asyncio.timeout(self.max_wait):
+                await self.semaphore.acquire()
+                if self.shared is not None:
+                    try:
+                        await self.shared.acquire()
+                    except BaseException:
+                        self.semaphore.release()
+                        raise
+        except TimeoutError:
+            raise _Deferred(
+                f"not sent: waited {self.max_wait:g}s for the host's turn (crawl.max_wait_seconds)"
+            ) from None
         if self.interval:
             now = time.monotonic()
             start = max(now, self.next_start)
@@ -101,6 +151,8 @@ class _HostGate:
                 await asyncio.sleep(start - now)
 
     async def __aexit__(self, *exc: object) -> None:
+        if self.shared is not None:
+            self.shared.release()
         self.semaphore.release()
 
 
@@ -110,8 +162,16 @@ class Fetcher:
     def __init__(self, settings: Settings) -> None:
         self.config: CrawlSettings = settings.crawl
         self.policy = NetworkPolicy(settings.allowed_networks)
+        # Held from the host's turn to the end of the body, like a connection of the
+        # connector's pool: a request never waits for a connection once timed.
+        self._slots = asyncio.Semaphore(max(1, self.config.concurrency))
         self._gates: dict[str, _HostGate] = defaultdict(
-            lambda: _HostGate(self.config.per_host_concurrency, self.config.per_host_rate)
+            lambda: _HostGate(
+                self.config.per_host_concurrency,
+                self.config.per_host_rate,
+                self.config.max_wait_seconds,
+                self._slots,
+            )
         )
         self._session: aiohttp.ClientSession | None = None
 
@@ -152,9 +212,17 @@ class Fetcher:
         last_modified: str | None = None,
         method: str = "GET",
         read_body: bool = True,
+        spool: SpoolFactory | None = None,
+        max_bytes: int | None = None,
     ) -> Response:
         """GET ``url`` (conditionally when validators are given), retrying timeouts,
-        network errors and 5xx with capped, jittered exponential backoff."""
+        network errors and 5xx with capped, jittered exponential backoff.
+
+        With ``spool``, the body is streamed into ``spool(final_url)`` as it arrives
+        instead of being held in memory; ``max_bytes`` lowers the body limit for this
+        fetch (``crawl.max_body_bytes`` otherwise). The time limits count the request
+        alone: waiting for the host's turn is not timed, and past
+        ``crawl.max_wait_seconds`` of it the request is not sent (``deferred``)."""
         started = time.perf_counter()
         attempts: list[Attempt] = []
         response = Response(url=url, final_url=url, outcome=NETWORK_ERROR)
@@ -162,19 +230,22 @@ class Fetcher:
             if attempt:
                 cap = min(self.config.backoff_max, self.config.backoff_base * 2**attempt)
                 await asyncio.sleep(cap / 2 + random.uniform(0, cap / 2))
-            t0 = time.perf_counter()
-            response = await self._attempt(url, etag, last_modified, method, read_body)
+            if attempt:
+                response.discard()
+            response = await self._attempt(
+                url, etag, last_modified, method, read_body, spool, max_bytes
+            )
             attempts.append(
                 Attempt(
                     response.outcome,
                     response.status,
-                    len(response.body),
-                    time.perf_counter() - t0,
+                    response.size,
+                    response.sent_seconds,
                     response.error,
                 )
             )
             metrics.FETCHES.labels(response.outcome).inc()
-            metrics.FETCH_BYTES.inc(len(response.body))
+            metrics.FETCH_BYTES.inc(response.size)
             retry = response.outcome in RETRYABLE and not response.final
             if not (retry or (response.status or 0) >= 500):
                 break
@@ -198,31 +269,45 @@ class Fetcher:
         last_modified: str | None,
         method: str = "GET",
         read_body: bool = True,
+        spool: SpoolFactory | None = None,
+        max_bytes: int | None = None,
     ) -> Response:
+        clock = _Clock(self.config.total_timeout)
         try:
-            async with asyncio.timeout(self.config.total_timeout):
-                return await self._follow(url, etag, last_modified, method, read_body)
+            response = await self._follow(
+                url, etag, last_modified, method, read_body, spool, max_bytes, clock
+            )
+            response.sent_seconds = clock.spent
+            return response
+        except _Deferred as deferred:
+            return Response(url, url, DEFERRED, error=str(deferred))
         except _Failure as failure:
-            return Response(url, url, failure.outcome, failure.status, error=str(failure))
+            return clock.stamp(
+                Response(url, url, failure.outcome, failure.status, error=str(failure))
+            )
         except TimeoutError:
             message = f"no complete answer within {self.config.total_timeout:g}s"
-            return Response(url, url, TIMEOUT, error=message)
+            return clock.stamp(Response(url, url, TIMEOUT, error=message))
         except aiohttp.ClientConnectorCertificateError as exc:
-            return _final(Response(url, url, NETWORK_ERROR, error=f"certificate error: {exc}"))
+            error = f"certificate error: {exc}"
+            return clock.stamp(_final(Response(url, url, NETWORK_ERROR, error=error)))
         except aiohttp.ClientSSLError as exc:
-            return _final(Response(url, url, NETWORK_ERROR, error=f"TLS error: {exc}"))
+            error = f"TLS error: {exc}"
+            return clock.stamp(_final(Response(url, url, NETWORK_ERROR, error=error)))
         except aiohttp.ClientConnectorDNSError as exc:
             blocked = blocked_cause(exc)
             if blocked is not None:
-                return Response(url, url, BLOCKED, error=str(blocked))
-            return _final(Response(url, url, NETWORK_ERROR, error=f"DNS failure: {exc}"))
+                return clock.stamp(Response(url, url, BLOCKED, error=str(blocked)))
+            error = f"DNS failure: {exc}"
+            return clock.stamp(_final(Response(url, url, NETWORK_ERROR, error=error)))
         except aiohttp.ServerTimeoutError as exc:
-            return Response(url, url, TIMEOUT, error=f"timeout: {exc}")
+            return clock.stamp(Response(url, url, TIMEOUT, error=f"timeout: {exc}"))
         except (aiohttp.ClientError, OSError, ssl.SSLError, ValueError) as exc:
             blocked = blocked_cause(exc)
             if blocked is not None:
-                return Response(url, url, BLOCKED, error=str(blocked))
-            return Response(url, url, NETWORK_ERROR, error=f"{type(exc).__name__}: {exc}")
+                return clock.stamp(Response(url, url, BLOCKED, error=str(blocked)))
+            error = f"{type(exc).__name__}: {exc}"
+            return clock.stamp(Response(url, url, NETWORK_ERROR, error=error))
 
     async def _follow(
         self,
@@ -231,8 +316,12 @@ class Fetcher:
         last_modified: str | None,
         method: str = "GET",
         read_body: bool = True,
+        spool: SpoolFactory | None = None,
+        max_bytes: int | None = None,
+        clock: _Clock | None = None,
     ) -> Response:
         assert self._session is not None, "use Fetcher as an async context manager"
+        clock = clock or _Clock(self.config.total_timeout)
         current = url
         for _hop in range(self.config.max_redirects + 1):
             parts = urlsplit(current)
@@ -247,8 +336,10 @@ class Fetcher:
                 headers["If-None-Match"] = etag
             if last_modified:
                 headers["If-Modified-Since"] = last_modified
+            # The turn first (untimed, bounded by max_wait_seconds), then the clock.
             async with (
                 self._gates[parts.netloc],
+                clock,
                 self._session.request(
                     method, current, headers=headers, allow_redirects=False
                 ) as resp,
@@ -261,16 +352,29 @@ class Fetcher:
                 raw_headers = [(k, v) for k, v in resp.headers.items()]
                 if status == 304:
                     return Response(url, current, NOT_MODIFIED, status, b"", raw_headers)
-                body = await self._read(resp) if read_body else b""
+                body, sink = b"", None
+                if read_body:
+                    limit = max_bytes or self.config.max_body_bytes
+                    if spool is None:
+                        body = await self._read(resp, limit)
+                    else:
+                        sink = spool(current)
+                        try:
+                            await self._read(resp, limit, sink)
+                        except BaseException:
+                            sink.close()
+                            raise
             outcome = OK if 200 <= status < 300 else HTTP_ERROR
             error = None if outcome == OK else f"HTTP {status}"
-            return Response(url, current, outcome, status, body, raw_headers, error)
+            return Response(url, current, outcome, status, body, raw_headers, error, spool=sink)
         raise _Failure(
             HTTP_ERROR, f"more than {self.config.max_redirects} redirects (last {current})", status
         )
 
-    async def _read(self, resp: aiohttp.ClientResponse) -> bytes:
-        limit = self.config.max_body_bytes
+    async def _read(
+        self, resp: aiohttp.ClientResponse, limit: int, sink: Spool | None = None
+    ) -> bytes:
+        """The body, up to ``limit`` bytes; streamed into ``sink`` when given."""
         if resp.content_length is not None and resp.content_length > limit:
             resp.close()
             raise _Failure(
@@ -285,8 +389,38 @@ class Fetcher:
             if size > limit:
                 resp.close()
                 raise _Failure(TOO_LARGE, f"body exceeds the {limit}-byte limit", resp.status)
-            chunks.append(chunk)
+            if sink is not None:
+                sink.write(chunk)
+            else:
+                chunks.append(chunk)
+        if sink is not None:
+            sink.finish()
         return b"".join(chunks)
+
+
+class _Clock:
+    """The time limit of one attempt, counting only the time spent sending and
+    reading (entered once per hop, after the hop's turn came)."""
+
+    def __init__(self, total: float) -> None:
+        self.total = total
+        self.spent = 0.0
+        self._started = 0.0
+        self._timeout: asyncio.Timeout | None = None
+
+    async def __aenter__(self) -> None:
+        self._started = time.perf_counter()
+        self._timeout = asyncio.timeout(max(0.0, self.total - self.spent))
+        await self._timeout.__aenter__()
+
+    async def __aexit__(self, *exc: object) -> bool | None:
+        self.spent += time.perf_counter() - self._started
+        assert self._timeout is not None
+        return await self._timeout.__aexit__(*exc)  # type: ignore[arg-type]
+
+    def stamp(self, response: Response) -> Response:
+        response.sent_seconds = self.spent
+        return response
 
 
 def _final(response: Response) -> Response:

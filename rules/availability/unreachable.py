@@ -10,6 +10,9 @@ from rules.api import FetchView, FindingDraft, Rule, RuleContext, RuleParams, Se
 # Outcomes that say the site failed to load. ``blocked`` is the monitor's own network
 # guard and parse/decode errors mean the page did load: not the site's unreachability.
 FAILED = frozenset({"http_error", "timeout", "network_error"})
+# Not probes of the site at all: refused by the guard, or never sent (the request
+# waited past crawl.max_wait_seconds for its host's turn).
+NOT_PROBES = frozenset({"blocked", "deferred"})
 
 
 class Unreachable(Rule):
@@ -46,7 +49,7 @@ class Unreachable(Rule):
         start = end - timedelta(days=p.window_days)
         by_host: dict[str, list[FetchView]] = {}
         for fetch in ctx.fetches:
-            if start < fetch.started_at <= end and fetch.outcome != "blocked":
+            if start < fetch.started_at <= end and fetch.outcome not in NOT_PROBES:
                 by_host.setdefault(urlsplit(fetch.url).hostname or fetch.url, []).append(fetch)
         for host, fetches in sorted(by_host.items()):
             if len(fetches) < p.min_probes:

@@ -9,13 +9,16 @@ from rules.api import FindingDraft, Rule, RuleContext, RuleParams, Severity
 BROKEN_WORDS = frozenset(
     {"broken", "error", "http_error", "not_found", "timeout", "network_error", "missing"}
 )
+# The crawl did not ask (the request waited too long for its host's turn, or a limit
+# held it back): nothing is known about the file, so it is not judged.
+NOT_CHECKED = frozenset({"not_checked", "deferred"})
 
 
 def broken(attachment: Mapping[str, Any]) -> bool:
     """An attachment the crawl checked and could not get. Unchecked ones (no
-    ``status``) are not judged."""
+    ``status``, or ``not_checked``) are not judged."""
     status = attachment.get("status")
-    if status is None or status == "":
+    if status is None or status == "" or status in NOT_CHECKED:
         return False
     if isinstance(status, int) and not isinstance(status, bool):
         return status >= 400
@@ -35,8 +38,11 @@ class BrokenAttachments(Rule):
 
     Reads the crawl's check of each attachment, ``Item.attachments[i]["status"]``: an
     HTTP status ≥ 400 or an error word (``broken``, ``error``, ``http_error``,
-    ``not_found``, ``timeout``, ``network_error``, ``missing``) is broken; no status
-    means not checked and is not judged. One finding per item published in the period.
+    ``not_found``, ``timeout``, ``network_error``, ``missing``) is broken; no status,
+    or ``not_checked`` (the crawl never sent the request: it waited too long for the
+    host's turn), means not checked and is not judged. A ``timeout`` is a request
+    that was sent and not answered in time. One finding per item published in the
+    period.
 
     Bad: ``[{"url": ".../2026补贴名单.xls", "status": 404}]``.
     Good: ``[{"url": ".../2026补贴名单.xls", "status": 200}]``.

@@ -277,3 +277,49 @@ def test_user_agent_comes_from_settings() -> None:
         fetch(make_settings(user_agent="county-inspector/2 (+mailto:ops@example.org)"),
               server.url("/"))  # fmt: skip
     assert seen == ["county-inspector/2 (+mailto:ops@example.org)"]
+
+
+def _slow_one_at_a_time(seconds: float) -> web.Application:
+    async def slow(request: web.Request) -> web.Response:
+        await asyncio.sleep(seconds)
+        return web.Response(text="ok")
+
+    return app_with({"/": slow})
+
+
+def test_waiting_for_the_hosts_turn_is_not_timed() -> None:
+    # One request at a time, 0.4 s each, a 1 s limit: the sixth waits 2 s for its turn,
+    # which must not count against its own second.
+    async def many(settings: Settings, url: str) -> list[Response]:
+        async with Fetcher(settings) as fetcher:
+            return await asyncio.gather(*(fetcher.fetch(f"{url}?n={n}") for n in range(6)))
+
+    settings = make_settings(per_host_concurrency=1, total_timeout=1, read_timeout=1)
+    with ThreadServer(_slow_one_at_a_time(0.4)) as server:
+        responses = asyncio.run(many(settings, server.url("/")))
+    assert [r.outcome for r in responses] == ["ok"] * 6, [r.error for r in responses]
+    # Each attempt's duration is the request's own time, not its wait.
+    assert all(r.attempts[0].duration < 1 for r in responses)
+
+
+def test_a_request_that_waits_too_long_is_deferred_not_sent() -> None:
+    hits: list[str] = []
+
+    async def slow(request: web.Request) -> web.Response:
+        hits.append(request.path_qs)
+        await asyncio.sleep(0.4)
+        return web.Response(text="ok")
+
+    async def many(settings: Settings, url: str) -> list[Response]:
+        async with Fetcher(settings) as fetcher:
+            return await asyncio.gather(*(fetcher.fetch(f"{url}?n={n}") for n in range(5)))
+
+    settings = make_settings(per_host_concurrency=1, max_wait_seconds=0.6, retries=2)
+    with ThreadServer(app_with({"/": slow})) as server:
+        responses = asyncio.run(many(settings, server.url("/")))
+    outcomes = [r.outcome for r in responses]
+    assert outcomes.count("ok") >= 1 and "deferred" in outcomes, outcomes
+    deferred = [r for r in responses if r.outcome == "deferred"]
+    assert all("not sent" in (r.error or "") and r.status is None for r in deferred)
+    assert all(len(r.attempts) == 1 for r in deferred)  # not retried: it was never sent
+    assert len(hits) == outcomes.count("ok")
