@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from warcio.archiveiterator import ArchiveIterator
 
 from monitor.crawl.archive import evidence_digest
+from monitor.fetch.spool import canonical_url
 from monitor.settings import Settings
 from monitor.store.models import Evidence
 
@@ -22,6 +23,10 @@ class EvidenceError(Exception):
 
 class EvidenceNotFound(EvidenceError):
     pass
+
+
+class EvidenceExportError(EvidenceError):
+    """The verified record could not be written where it was asked for."""
 
 
 class EvidenceCorrupt(EvidenceError):
@@ -48,27 +53,46 @@ def _path(settings: Settings, evidence: Evidence) -> Path:
     return path
 
 
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def read_evidence(session: Session, settings: Settings, evidence_id: int) -> EvidenceRecord:
-    """Load one archived response and verify its sha256; raises EvidenceError."""
+    """Load one archived response and verify its sha256; raises EvidenceError with a
+    one-line message naming the record (its id, file and offset)."""
     evidence = session.get(Evidence, evidence_id)
     if evidence is None:
         raise EvidenceNotFound(f"no evidence with id {evidence_id}")
     path = _path(settings, evidence)
+    where = (
+        f"evidence {evidence_id} ({evidence.warc_file} at offset {evidence.warc_offset}, "
+        f"{evidence.warc_length} bytes)"
+    )
     try:
         with path.open("rb") as f:
             f.seek(evidence.warc_offset)
             raw = f.read(evidence.warc_length)
     except OSError as exc:
-        raise EvidenceNotFound(f"evidence {evidence_id}: cannot read {path}: {exc}") from exc
+        raise EvidenceNotFound(f"{where}: cannot read the archive: {_one_line(exc)}") from exc
+    if len(raw) < evidence.warc_length:
+        raise EvidenceCorrupt(
+            f"{where}: the archive is truncated ({len(raw)} of {evidence.warc_length} bytes)"
+        )
     try:
-        record = next(iter(ArchiveIterator(BytesIO(raw))))
+        records = ArchiveIterator(BytesIO(raw))
+        record = next(iter(records), None)
+        if record is None or record.rec_type != "response":
+            raise EvidenceCorrupt(f"{where}: no WARC response record at this offset")
         url = record.rec_headers.get_header("WARC-Target-URI") or ""
         payload = record.content_stream().read()
         headers = list(record.http_headers.headers) if record.http_headers else []
-    except Exception as exc:  # warcio raises assorted types on damaged archives
-        raise EvidenceCorrupt(f"evidence {evidence_id}: unreadable WARC record: {exc}") from exc
-    if not hmac.compare_digest(evidence_digest(url, payload), evidence.sha256):
-        raise EvidenceCorrupt(f"evidence {evidence_id}: sha256 mismatch, the archive was altered")
+    except EvidenceCorrupt:
+        raise
+    except Exception as exc:  # warcio and zlib raise assorted types on damaged archives
+        raise EvidenceCorrupt(f"{where}: unreadable WARC record: {_one_line(exc)}") from exc
+    if not _verified(evidence, url, payload):
+        raise EvidenceCorrupt(f"{where}: sha256 mismatch, the archive was altered")
     return EvidenceRecord(
         id=evidence.id,
         url=url,
@@ -82,10 +106,25 @@ def read_evidence(session: Session, settings: Settings, evidence_id: int) -> Evi
     )
 
 
+def _verified(evidence: Evidence, url: str, payload: bytes) -> bool:
+    """The payload and URL read back hash to the recorded digest. Records archived
+    before URLs were stored canonically were hashed over the URL as fetched (a space
+    in it, which the WARC reader turns into %20): their stored URL counts when it is
+    what the archive's URL canonically stands for."""
+    if hmac.compare_digest(evidence_digest(url, payload), evidence.sha256):
+        return True
+    return canonical_url(evidence.url) == url and hmac.compare_digest(
+        evidence_digest(evidence.url, payload), evidence.sha256
+    )
+
+
 def export_evidence(
     session: Session, settings: Settings, evidence_id: int, output: Path, *, payload_only: bool
 ) -> EvidenceRecord:
     """Write a verified record out: a one-record ``.warc.gz`` or just the body."""
     record = read_evidence(session, settings, evidence_id)
-    output.write_bytes(record.payload if payload_only else record.raw)
+    try:
+        output.write_bytes(record.payload if payload_only else record.raw)
+    except OSError as exc:
+        raise EvidenceExportError(f"cannot write {output}: {_one_line(exc)}") from exc
     return record

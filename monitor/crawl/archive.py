@@ -22,6 +22,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from monitor.fetch import Response
+from monitor.fetch.spool import canonical_url
 from monitor.store.models import Evidence
 
 GZIP_LEVEL = 6
@@ -52,11 +53,10 @@ class WarcArchive:
             / f"crawl-{stamp:%Y%m%dT%H%M%S}-{os.getpid()}-{uuid.uuid4().hex[:8]}.warc.gz"
         )
         self._out: BinaryIO | None = None
-        self._record = BytesIO()
-        # Records are built uncompressed and each gzipped here as its own member (what
-        # warcio's gzip=True writes too), at zlib's default level rather than warcio's
-        # 9, which costs about twice the CPU for a few percent of size.
-        self._writer = WARCWriter(self._record, gzip=False)
+        # Each record is gzipped as it is written, as its own member (what warcio's
+        # gzip=True writes too), at zlib's default level rather than warcio's 9, which
+        # costs about twice the CPU for a few percent of size.
+        self._writer = WARCWriter(BytesIO(), gzip=False)
 
     def _open(self) -> BinaryIO:
         if self._out is None:
@@ -66,27 +66,31 @@ class WarcArchive:
         return self._out
 
     def write(self, response: Response, fetched_at: datetime) -> tuple[str, int, int]:
-        """Append one response record; returns (file relative to evidence_dir, offset, length)."""
+        """Append one response record; returns (file relative to evidence_dir, offset,
+        length). A spooled body is copied from its spool, never held whole."""
         out, writer = self._open(), self._writer
+        size = response.size
         headers = [(k, v) for k, v in response.headers if k.lower() not in _WIRE_HEADERS]
-        headers.append(("Content-Length", str(len(response.body))))
+        headers.append(("Content-Length", str(size)))
         http_headers = StatusAndHeaders(f"{response.status}", headers, protocol="HTTP/1.1")
-        record = writer.create_warc_record(
-            response.final_url,
-            "response",
-            payload=BytesIO(response.body),
-            http_headers=http_headers,
-            warc_headers_dict={
-                "WARC-Date": fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                "WARC-Concurrent-To-Request": response.url,
-            },
-        )
-        offset = out.tell()
-        self._record.seek(0)
-        self._record.truncate()
-        writer.write_record(record)
-        compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-        out.write(compressor.compress(self._record.getbuffer()) + compressor.flush())
+        payload = response.spool.stream() if response.spool is not None else BytesIO(response.body)
+        with payload:
+            record = writer.create_warc_record(
+                canonical_url(response.final_url),
+                "response",
+                payload=payload,
+                length=size,
+                http_headers=http_headers,
+                warc_headers_dict={
+                    "WARC-Date": fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "WARC-Concurrent-To-Request": canonical_url(response.url),
+                },
+            )
+            offset = out.tell()
+            member = _GzipMember(out)
+            writer.out = member
+            writer.write_record(record)
+            member.close()
         out.flush()
         return str(self.relative), offset, out.tell() - offset
 
@@ -96,11 +100,36 @@ class WarcArchive:
             self._out = None
 
 
+class _GzipMember:
+    """A file-like writer that gzips what it is given into one member of ``out``."""
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+
+    def write(self, data: bytes) -> int:
+        self.out.write(self.compressor.compress(data))
+        return len(data)
+
+    def flush(self) -> None:
+        pass  # one member per record: finished by close()
+
+    def close(self) -> None:
+        self.out.write(self.compressor.flush())
+
+
+def response_digest(response: Response) -> str:
+    """The evidence digest of a response, over the URL as archived."""
+    if response.spool is not None:
+        return response.spool.digest
+    return evidence_digest(canonical_url(response.final_url), response.body)
+
+
 def store_evidence(
     session: Session, archive: WarcArchive, responses: list[Response], fetched_at: datetime
 ) -> dict[int, int]:
     """Archive responses not stored yet; returns ``id(response) -> Evidence.id``."""
-    wanted = {id(r): evidence_digest(r.final_url, r.body) for r in responses if archivable(r)}
+    wanted = {id(r): response_digest(r) for r in responses if archivable(r)}
     if not wanted:
         return {}
     known = dict(
@@ -116,7 +145,7 @@ def store_evidence(
         warc_file, offset, length = archive.write(response, fetched_at)
         fresh[digest] = {
             "sha256": digest,
-            "url": response.final_url,
+            "url": canonical_url(response.final_url)[:2000],
             "warc_file": warc_file,
             "warc_offset": offset,
             "warc_length": length,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -24,6 +25,17 @@ from pathlib import Path
 from typing import BinaryIO
 
 _COPY = 1 << 16
+
+# ASCII characters a URI may not hold (RFC 3986): controls, space, and "<>\^`{|}.
+# WARC readers rewrite them (warcio turns a space into %20 and strips <>), so a URL
+# holding one would never read back as it was hashed.
+_NOT_URI = re.compile(r'[\x00-\x20\x7f"<>\\^`{|}]')
+
+
+def canonical_url(url: str) -> str:
+    """``url`` as a WARC-Target-URI keeps it: the characters a URI may not hold
+    percent-encoded, as the request line sent them. Non-ASCII is kept (an IRI)."""
+    return _NOT_URI.sub(lambda m: f"%{ord(m.group(0)):02X}", url)
 
 
 class Spool:
@@ -37,7 +49,7 @@ class Spool:
         self._memory: BytesIO | None = BytesIO()
         self._file: BinaryIO | None = None
         self.path: Path | None = None
-        self._hash = hashlib.sha256(url.encode("utf-8"))
+        self._hash = hashlib.sha256(canonical_url(url).encode("utf-8"))
         self._hash.update(b"\n")
         self.closed = False
 

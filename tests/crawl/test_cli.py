@@ -101,3 +101,10 @@ def test_crawl_then_export_evidence(
 
     missing = runner.invoke(app, ["evidence", "export", "999", "--output", str(out)])
     assert missing.exit_code == 1
+
+    # An unwritable path is a one-line error, not a traceback.
+    nowhere = str(tmp_path / "nonexistent" / "x.warc.gz")
+    unwritable = runner.invoke(app, ["evidence", "export", str(evidence_id), "-o", nowhere])
+    assert unwritable.exit_code == 1 and unwritable.exception is not None
+    assert isinstance(unwritable.exception, SystemExit), unwritable.exception
+    assert f"error: cannot write {nowhere}" in unwritable.output
