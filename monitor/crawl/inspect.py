@@ -8,7 +8,13 @@ import json
 from typing import Any
 
 from monitor.crawl.content import item_fields
-from monitor.crawl.reading import PageDetail, check_attachments, read_detail, read_listing
+from monitor.crawl.reading import (
+    PageDetail,
+    Reading,
+    check_attachments,
+    read_detail,
+    read_listing,
+)
 from monitor.fetch import Fetcher
 from monitor.parse import Entry
 from monitor.settings import Settings
@@ -59,9 +65,25 @@ def _item(entry: Entry, page: PageDetail | None, category: str | None) -> dict[s
 async def _inspect(
     settings: Settings, url: str, kind: str | None, options: dict[str, Any], limit: int
 ) -> dict[str, Any]:
+    # Nothing is archived: bodies stay in memory (one source, bounded by the limits).
+    reading = Reading.start(settings.crawl, None)
+    try:
+        return await _read(settings, reading, url, kind, options, limit)
+    finally:
+        reading.close()
+
+
+async def _read(
+    settings: Settings,
+    reading: Reading,
+    url: str,
+    kind: str | None,
+    options: dict[str, Any],
+    limit: int,
+) -> dict[str, Any]:
     async with Fetcher(settings) as fetcher:
         if kind == "detail":
-            page = await read_detail(fetcher, url, options)
+            page = await read_detail(fetcher, reading, url, options)
             await check_attachments(fetcher, [page])
             items = []
             if page.detail is not None:
@@ -72,16 +94,16 @@ async def _inspect(
             pages = [_page(page.response, page.outcome, page.error, len(items))]
             return {"url": url, "kind": "detail", "pages": pages, "items": items, "errors": errors}
         listing, used = await read_listing(
-            fetcher, url, kind, options, max_pages=settings.crawl.max_pages
+            fetcher, reading, url, kind, options, max_pages=settings.crawl.max_pages
         )
         if kind is None and used == "html" and listing.read_ok and not listing.entries:
-            return await _inspect(settings, url, "detail", options, limit)
+            return await _read(settings, reading, url, "detail", options, limit)
         entries = listing.entries
         details: dict[str, PageDetail] = {}
         if options.get("detail", settings.crawl.detail_pages):
             wanted = [e for e in entries[:limit] if e.url]
             read = await asyncio.gather(
-                *(read_detail(fetcher, e.url or "", options) for e in wanted)
+                *(read_detail(fetcher, reading, e.url or "", options) for e in wanted)
             )
             details = {e.key: p for e, p in zip(wanted, read, strict=True)}
             await check_attachments(fetcher, list(details.values()))
@@ -102,7 +124,7 @@ def _page(response: Any, outcome: str, error: str | None, entries: int) -> dict[
         "final_url": response.final_url,
         "outcome": outcome,
         "status": response.status,
-        "bytes": len(response.body),
+        "bytes": response.size,
         "error": error,
         "entries": entries,
     }

@@ -118,7 +118,7 @@ def _fetch_rows(
         last = index == len(attempts) - 1
         rows.append(
             {
-                "url": response.url,
+                "url": response.url[:2000],
                 "outcome": outcome if last else attempt.outcome,
                 "status": attempt.status,
                 "bytes": attempt.bytes,
@@ -165,9 +165,10 @@ def _listing_writes(
             rows.append(row)
     feed_values: dict[str, Any] = {"feed_id": job.id, "last_fetched_at": now}
     feed_values["etag"], feed_values["last_modified"] = job.etag, job.last_modified
-    if listing.read_ok and all(page.outcome == OK for page in listing.pages):
-        # Validators only after every page was read, so a page that failed to parse
-        # is fetched in full next time rather than answered 304.
+    if listing.read_ok and not listing.skipped and all(p.outcome == OK for p in listing.pages):
+        # Validators only after every page was read and every entry taken, so a page
+        # that failed to parse, or entries skipped at a limit, are fetched in full next
+        # time rather than answered 304.
         first = listing.pages[0].response
         feed_values.update(etag=first.etag, last_modified=first.last_modified)
     return rows, feed_values

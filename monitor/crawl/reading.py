@@ -7,22 +7,22 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from monitor.fetch import (
-    DEFERRED,
-    NOT_MODIFIED,
-    OK,
-    Fetcher,
-    Response,
-    UndecodableBody,
-    decode_body,
+from monitor.crawl.parsing import NOT_ADMITTED, Parsers
+from monitor.fetch import DEFERRED, NOT_MODIFIED, OK, Attempt, Fetcher, Response
+from monitor.fetch.spool import Spools
+from monitor.parse import Detail, Entry
+from monitor.parse.boundary import (
+    Limits,
+    ParseJob,
+    ParseResult,
 )
-from monitor.parse import Detail, Entry, ParseError, parse_detail, parser_for
+from monitor.parse.boundary import guess_kind as _guess_kind
+from monitor.settings import CrawlSettings
 
-PARSE_ERROR = "parse_error"
-DECODE_ERROR = "decode_error"
 NOT_CHECKED = "not_checked"
 GONE_STATUSES = frozenset({404, 410})
 MAX_KEY = 2000  # Item.key's length: longer guids are stored by their digest
@@ -45,6 +45,9 @@ class Listing:
     errors: list[str] = field(default_factory=list)
     not_modified: bool = False
     complete: bool = False  # every page fetched and parsed: safe to look for removals
+    skipped: int = 0  # entries past the per-feed / per-crawl limits, not taken
+    cleaned: int = 0  # characters PostgreSQL refuses, removed
+    held: int = 0  # bytes of memory the parsed pages hold (estimate)
 
     @property
     def read_ok(self) -> bool:
@@ -57,7 +60,9 @@ class PageDetail:
     response: Response
     outcome: str
     detail: Detail | None = None
-    error: str | None = None
+    error: str | None = None  # the error, or for a page read what was cut or cleaned
+    cleaned: int = 0
+    held: int = 0
 
     @property
     def gone(self) -> bool:
@@ -68,26 +73,116 @@ class PageDetail:
 
 
 def guess_kind(response: Response) -> str:
-    head = response.body[:512].lstrip()
-    if head.startswith((b"{", b"[")):
-        return "json"
-    lowered = head.lower()
-    if b"<rss" in lowered or b"<rdf:rdf" in lowered:
-        return "rss"
-    if b"<feed" in lowered:
-        return "atom"
-    return "html"
+    return _guess_kind(response.head(512))
 
 
-def _decode(response: Response) -> tuple[str | None, str | None]:
-    try:
-        return decode_body(response.body, response.content_type).text, None
-    except UndecodableBody as exc:
-        return None, str(exc)
+class Holdings:
+    """What a crawl holds in memory of what it has read and not yet written (an
+    estimate, in bytes). Pages are parsed only while it is under its limit; past it,
+    they wait for a later crawl. Never waited on, so it cannot deadlock; taken on the
+    event loop, given back by the writer thread."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.held = 0
+        self.peak = 0
+        self._lock = threading.Lock()
+
+    def room(self) -> bool:
+        return self.held < self.limit
+
+    def take(self, size: int) -> None:
+        with self._lock:
+            self.held += size
+            self.peak = max(self.peak, self.held)
+
+    def give(self, size: int) -> None:
+        with self._lock:
+            self.held -= size
+
+
+class EntryAllowance:
+    """Entries a crawl may still take (``crawl.max_entries_per_crawl``)."""
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+
+    def take(self, wanted: int) -> int:
+        granted = max(0, min(wanted, self.left))
+        self.left -= granted
+        return granted
+
+
+@dataclass
+class Reading:
+    """What reading a source needs besides the fetcher: where bodies go (spooled to
+    disk past a small size, archived from there), who parses them (a process pool,
+    bounded in time and memory), and the limits."""
+
+    parsers: Parsers
+    spools: Spools | None
+    limits: Limits
+    max_detail_bytes: int
+    max_entries_per_feed: int
+    entries: EntryAllowance
+    holdings: Holdings
+
+    @classmethod
+    def start(cls, config: CrawlSettings, spools: Spools | None) -> Reading:
+        return cls(
+            parsers=Parsers(config),
+            spools=spools,
+            limits=Limits(max_text_chars=config.max_text_chars),
+            max_detail_bytes=config.max_detail_bytes,
+            max_entries_per_feed=config.max_entries_per_feed,
+            entries=EntryAllowance(config.max_entries_per_crawl),
+            holdings=Holdings(config.max_buffered_bytes),
+        )
+
+    def close(self) -> None:
+        self.parsers.close()
+        if self.spools is not None:
+            self.spools.cleanup()
+
+    async def fetch(self, fetcher: Fetcher, url: str, **kw: Any) -> Response:
+        """Fetch ``url`` with its body streamed to a spool (evidence-to-be)."""
+        spool = self.spools.new if self.spools is not None else None
+        return await fetcher.fetch(url, spool=spool, **kw)
+
+    async def parse(
+        self, what: str, kind: str | None, response: Response, options: dict[str, Any]
+    ) -> ParseResult:
+        """Parse a fetched body in the pool (the worker reads a spooled file itself)."""
+        spool = response.spool
+        job = ParseJob(
+            what=what,
+            kind=kind,
+            url=response.final_url,
+            content_type=response.content_type,
+            options=options,
+            body=None if spool is not None and spool.path is not None else _body(response),
+            path=str(spool.path) if spool is not None and spool.path is not None else None,
+            limits=self.limits,
+        )
+        return await self.parsers.parse(job, admit=self.holdings.room)
+
+
+def _body(response: Response) -> bytes:
+    return response.spool.read() if response.spool is not None else response.body
+
+
+def held_by(response: Response) -> int:
+    """Memory a response holds: its headers, and its body while not spooled to disk."""
+    body = response.spool.in_memory if response.spool is not None else len(response.body)
+    return body + 512
+
+
+MEMORY_BOUND = NOT_ADMITTED
 
 
 async def read_listing(
     fetcher: Fetcher,
+    reading: Reading,
     url: str,
     kind: str | None,
     options: dict[str, Any],
@@ -96,7 +191,9 @@ async def read_listing(
     last_modified: str | None = None,
     max_pages: int = 1,
 ) -> tuple[Listing, str]:
-    """Fetch and parse a listing and its next pages; returns it with the kind used."""
+    """Fetch and parse a listing and its next pages; returns it with the kind used.
+    Entries past ``crawl.max_entries_per_feed`` (or what is left of the crawl's
+    ``max_entries_per_crawl``) are skipped, and the page's fetch row says so."""
     listing = Listing()
     seen_keys: set[str] = set()
     visited: set[str] = set()
@@ -106,11 +203,15 @@ async def read_listing(
     while next_url and len(listing.pages) < pages:
         first = not listing.pages
         visited.add(next_url)
-        response = await fetcher.fetch(
+        response = await reading.fetch(
+            fetcher,
             next_url,
             etag=etag if first else None,
             last_modified=last_modified if first else None,
         )
+        held = held_by(response)
+        listing.held += held
+        reading.holdings.take(held)
         if response.outcome == NOT_MODIFIED and first:
             listing.pages.append(PageRead(response, NOT_MODIFIED))
             listing.not_modified = True
@@ -120,20 +221,17 @@ async def read_listing(
             listing.errors.append(f"{next_url}: {response.error}")
             complete = False
             break
-        kind = kind or guess_kind(response)
-        text, error = _decode(response)
-        if text is None:
-            listing.pages.append(PageRead(response, DECODE_ERROR, error))
-            listing.errors.append(f"{next_url}: {error}")
+        result = await reading.parse("listing", kind, response, options)
+        kind = kind or result.kind
+        if result.page is None:
+            listing.pages.append(PageRead(response, result.outcome, result.error))
+            listing.errors.append(f"{next_url}: {result.error}")
             complete = False
             break
-        try:
-            page = parser_for(kind)(text, response.final_url, options)
-        except ParseError as exc:
-            listing.pages.append(PageRead(response, PARSE_ERROR, str(exc)))
-            listing.errors.append(f"{next_url}: {exc}")
-            complete = False
-            break
+        page = result.page
+        listing.cleaned += result.cleaned
+        listing.held += result.retained
+        reading.holdings.take(result.retained)
         fresh = []
         for entry in page.entries:  # duplicate guids happen, within a page too
             if len(entry.key) > MAX_KEY:
@@ -141,11 +239,27 @@ async def read_listing(
             if entry.key not in seen_keys:
                 seen_keys.add(entry.key)
                 fresh.append(entry)
+        notes = [*page.errors, *result.notes]
+        room = max(0, reading.max_entries_per_feed - len(listing.entries))
+        granted = reading.entries.take(min(room, len(fresh)))
+        if granted < len(fresh):
+            skipped = len(fresh) - granted
+            limit = (
+                f"crawl.max_entries_per_feed ({reading.max_entries_per_feed})"
+                if granted == room
+                else "crawl.max_entries_per_crawl"
+            )
+            notes.append(f"{skipped} entries past {limit} skipped, read by a later crawl")
+            listing.skipped += skipped
+            fresh = fresh[:granted]
+            complete = False
         listing.entries.extend(fresh)
-        note = "; ".join(page.errors) or None
+        note = "; ".join(notes) or None
         listing.pages.append(PageRead(response, OK, note, len(fresh)))
-        listing.errors.extend(f"{next_url}: {e}" for e in page.errors)
+        listing.errors.extend(f"{next_url}: {e}" for e in notes)
         next_url = page.next_url if page.next_url not in visited else None
+        if listing.skipped:
+            break
     listing.complete = complete and bool(listing.entries)
     return listing, kind or "html"
 
@@ -172,16 +286,30 @@ def attachment_status(answer: Response) -> int | str:
     return NOT_CHECKED if answer.outcome == DEFERRED else answer.outcome
 
 
-async def read_detail(fetcher: Fetcher, url: str, options: dict[str, Any]) -> PageDetail:
-    """Fetch and parse an item's page (also used to check whether it is gone)."""
-    response = await fetcher.fetch(url)
+def not_read(url: str, reason: str) -> PageDetail:
+    """A page the crawl did not ask for (its memory bound): recorded, never judged."""
+    response = Response(url, url, DEFERRED, error=reason)
+    response.attempts = [Attempt(DEFERRED, None, 0, 0.0, reason)]
+    return PageDetail(url, response, DEFERRED, error=reason)
+
+
+async def read_detail(
+    fetcher: Fetcher, reading: Reading, url: str, options: dict[str, Any]
+) -> PageDetail:
+    """Fetch and parse an item's page (also used to check whether it is gone). The
+    body goes to its spool as it arrives, up to ``crawl.max_detail_bytes``; what is
+    kept is the parsed Detail."""
+    if not reading.holdings.room():
+        return not_read(url, MEMORY_BOUND)
+    response = await reading.fetch(fetcher, url, max_bytes=reading.max_detail_bytes)
+    held = held_by(response)
+    reading.holdings.take(held)
     if response.outcome != OK:
-        return PageDetail(url, response, response.outcome, error=response.error)
-    text, error = _decode(response)
-    if text is None:
-        return PageDetail(url, response, DECODE_ERROR, error=error)
-    try:
-        detail = parse_detail(text, response.final_url, options)
-    except ParseError as exc:
-        return PageDetail(url, response, PARSE_ERROR, error=str(exc))
-    return PageDetail(url, response, OK, detail)
+        return PageDetail(url, response, response.outcome, error=response.error, held=held)
+    result = await reading.parse("detail", None, response, options)
+    reading.holdings.take(result.retained)
+    held += result.retained
+    if result.detail is None:
+        return PageDetail(url, response, result.outcome, error=result.error, held=held)
+    note = "; ".join(result.notes) or None
+    return PageDetail(url, response, OK, result.detail, note, result.cleaned, held)

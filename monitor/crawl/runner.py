@@ -30,9 +30,15 @@ from monitor.crawl.persist import (
     persist_listings,
     removal_candidates,
 )
-from monitor.crawl.reading import check_attachments, read_detail, read_listing
+from monitor.crawl.reading import (
+    Reading,
+    check_attachments,
+    read_detail,
+    read_listing,
+)
 from monitor.crawl.report import CrawlReport
 from monitor.fetch import DEFERRED, Fetcher
+from monitor.fetch.spool import new_spools
 from monitor.logs import log_context
 from monitor.settings import Settings
 from monitor.store.models import Feed
@@ -90,6 +96,7 @@ class _Crawl:
         self.now = now
         self.report = report
         self.archive = WarcArchive(settings.evidence_dir, now)
+        self.reading = Reading.start(settings.crawl, new_spools(settings.data_dir / "spool"))
         self.writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="crawl-writer")
         self.light: list[FeedOutcome] = []
         self.light_bytes = 0
@@ -122,6 +129,7 @@ class _Crawl:
             batch, self.light = self.light, []
             await asyncio.gather(*self.flushes, self.on_writer(self.flush_light, batch))
             self.writer.shutdown()
+            self.reading.close()
 
     async def drain_writes(self) -> None:
         """Wait until the writer thread has taken and finished every queued batch."""
@@ -151,7 +159,7 @@ class _Crawl:
                 log.warning("feed not read: %s", "; ".join(outcome.listing.errors)[:500])
             # 304s and failures only add fetch rows: batched, without a thread hop each.
             self.light.append(outcome)
-            self.light_bytes += sum(len(p.response.body) for p in outcome.listing.pages)
+            self.light_bytes += outcome.listing.held
             if len(self.light) >= self.LIGHT_BATCH or self.light_bytes >= self.LIGHT_BYTES:
                 batch, self.light, self.light_bytes = self.light, [], 0
                 loop = asyncio.get_running_loop()
@@ -218,6 +226,7 @@ class _Crawl:
     ) -> tuple[FeedOutcome, dict[str, KnownItem]]:
         listing, _kind = await read_listing(
             fetcher,
+            self.reading,
             job.url,
             job.kind,
             job.options,
@@ -245,9 +254,10 @@ class _Crawl:
         checks = removal_candidates(known, {e.key for e in listing.entries})
         if not listing.complete:
             checks = []
+        reading = self.reading
         results = await asyncio.gather(
-            *(read_detail(fetcher, e.url, options) for e in wanted if e.url),
-            *(read_detail(fetcher, k.url, options) for k in checks if k.url),
+            *(read_detail(fetcher, reading, e.url, options) for e in wanted if e.url),
+            *(read_detail(fetcher, reading, k.url, options) for k in checks if k.url),
         )
         outcome.details = {e.key: r for e, r in zip(wanted, results[: len(wanted)], strict=True)}
         outcome.attachments = await check_attachments(fetcher, list(outcome.details.values()))
@@ -259,6 +269,9 @@ class _Crawl:
         report.fetches += sum(len(p.response.attempts) for p in listing.pages)
         report.fetches += sum(len(d.response.attempts) for d in outcome.details.values())
         report.fetches += sum(len(c.response.attempts) for c in outcome.checks.values())
+        report.entries_skipped += listing.skipped
+        report.characters_cleaned += listing.cleaned
+        report.characters_cleaned += sum(d.cleaned for d in outcome.details.values())
         responses = [p.response for p in listing.pages]
         responses += [d.response for d in outcome.details.values()]
         responses += [c.response for c in outcome.checks.values()]
@@ -303,9 +316,11 @@ class _Crawl:
             else:
                 for (outcome, _), changes in zip(batch, results, strict=True):
                     self.stored(outcome, changes)
+                    self.release(outcome)
                 return
         for outcome, known in batch:
             self.write(outcome, known)
+            self.release(outcome)
 
     def write(self, outcome: FeedOutcome, known: dict[str, KnownItem]) -> None:
         """On the writer thread: one feed in its own transaction."""
@@ -337,6 +352,16 @@ class _Crawl:
         if changes.new or changes.changed or changes.removed or changes.updated:
             report.changed_unit_ids.add(job.unit_id)
 
+    def release(self, outcome: FeedOutcome) -> None:
+        """On the writer thread, once a feed is stored (or failed to be): its spooled
+        bodies are removed and what it held is given back to the crawl's bound."""
+        for response in feed_responses(outcome):
+            response.discard()
+        held = outcome.listing.held
+        held += sum(d.held for d in outcome.details.values())
+        held += sum(c.held for c in outcome.checks.values())
+        self.reading.holdings.give(held)
+
     def flush_light(self, batch: list[FeedOutcome]) -> None:
         """On the writer thread: fetch rows of 304s and failures, one transaction."""
         if not batch:
@@ -345,12 +370,15 @@ class _Crawl:
             with self.sessions() as session, session.begin():
                 persist_listings(session, batch, self.archive, self.now)
         except Exception as exc:
+            for outcome in batch:
+                self.release(outcome)
             log.exception("storing %d fetch results failed", len(batch))
             self.report.failed += len(batch)
             self.report.errors.append(f"storing {len(batch)} fetch results failed: {exc}")
             return
         for outcome in batch:
             self.count(outcome)
+            self.release(outcome)
 
 
 def crawl(

@@ -26,6 +26,9 @@ _ATOM_ENTRY = "{http://www.w3.org/2005/Atom}entry"
 _ATOM03_ENTRY = "{http://purl.org/atom/ns#}entry"
 _RSS1_ITEM = "{http://purl.org/rss/1.0/}item"
 _TAGS = re.compile(r"<[^>]+>")
+# libxml2's refusal of a tree deeper than 256 levels without huge_tree.
+_TOO_DEEP = "Excessive depth"
+_MAX_XML_DEPTH = 256
 _DOCTYPE_ENTITY = re.compile(r"<!DOCTYPE[^>\[]*\[[^\]]*<!ENTITY", re.IGNORECASE | re.DOTALL)
 
 
@@ -179,4 +182,8 @@ def parse_feed(text: str, base_url: str, options: dict[str, Any]) -> Page:
     try:
         return _with_lxml(text)
     except etree.XMLSyntaxError as exc:
+        if _TOO_DEEP in str(exc):
+            # Not an ill-formed feed but a hostile one: feedparser's lenient parser
+            # takes minutes on deep nesting (105 s for 1,000,000 levels).
+            raise ParseError(f"XML nested deeper than {_MAX_XML_DEPTH} levels refused") from exc
         return _with_feedparser(text, str(exc))
