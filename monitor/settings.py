@@ -54,7 +54,7 @@ class CrawlSettings(BaseModel):
     # crawl. Bodies themselves go to files under data_dir/spool past 64 KiB.
     max_buffered_bytes: int = 256 * 1024 * 1024
     # Characters of text kept per item (a page's main text, a feed entry's summary).
-    max_text_chars: int = 1_000_000
+    max_text_chars: int = 200_000
     # A request waits at most this long for its host's turn (per-host concurrency and
     # rate); past it, it is not sent: outcome "deferred", read by a later crawl.
     max_wait_seconds: float = 300.0

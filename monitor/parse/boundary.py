@@ -35,7 +35,7 @@ _REFUSED = re.compile("[\x00\ud800-\udfff]")
 
 @dataclass(frozen=True)
 class Limits:
-    max_text_chars: int = 1_000_000
+    max_text_chars: int = 200_000
     max_attachments: int = MAX_ATTACHMENTS
 
 
