@@ -272,11 +272,13 @@ class _Crawl:
         report.entries_skipped += listing.skipped
         report.characters_cleaned += listing.cleaned
         report.characters_cleaned += sum(d.cleaned for d in outcome.details.values())
-        responses = [p.response for p in listing.pages]
-        responses += [d.response for d in outcome.details.values()]
-        responses += [c.response for c in outcome.checks.values()]
-        responses += list(outcome.attachments.values())
-        report.deferred += sum(r.outcome == DEFERRED for r in responses)
+        # Pages not sent, or read and not parsed (the memory bound), and attachments
+        # not checked: all left for a later crawl.
+        outcomes = [p.outcome for p in listing.pages]
+        outcomes += [d.outcome for d in outcome.details.values()]
+        outcomes += [c.outcome for c in outcome.checks.values()]
+        outcomes += [r.outcome for r in outcome.attachments.values()]
+        report.deferred += outcomes.count(DEFERRED)
         if listing.not_modified:
             report.not_modified += 1
         elif listing.read_ok:

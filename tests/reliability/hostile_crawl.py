@@ -32,6 +32,12 @@ def main(database_url: str, data_dir: str, limit_mb: int) -> None:
     engine = make_engine(database_url)
     started = time.monotonic()
     report = crawl(make_sessionmaker(engine), settings)
+    try:  # end the parser processes, so getrusage counts them among the children
+        from monitor.crawl.parsing import _IDLE
+
+        _IDLE.close()
+    except ImportError:  # before issue 20 there were none
+        pass
     self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(

@@ -23,7 +23,7 @@ from monitor.store.db import make_engine
 from monitor.store.migrate import upgrade
 from monitor.store.models import Fetch, Item, ItemVersion
 from tests.crawl.conftest import add_feed
-from tests.fetch.servers import ThreadServer
+from tests.fetch.servers import Page, Site, ThreadServer
 
 MB = 1024 * 1024
 ROOT = Path(__file__).resolve().parents[2]
@@ -235,3 +235,61 @@ def test_a_crawl_of_huge_detail_pages_fits_a_capped_address_space(
     assert all(len(v.text) <= 200_000 for v in versions)
     # The spools were removed once archived.
     assert not any((settings.data_dir / "spool").glob("*/*"))
+
+
+# -- entries and held memory: bounded, and what was left is said ----------------------
+
+
+def _list_site(entries: int) -> Site:
+    site = Site()
+    rows = "".join(
+        f"<li><a href='/d/{n}.html'>通知{n}</a><span class='date'>2026-11-02</span></li>"
+        for n in range(entries)
+    )
+    site.pages["/list.html"] = Page(f"<ul class='list'>{rows}</ul>".encode())
+    for n in range(entries):
+        body = f"<html><body><div class='content'>{'正文' * 2000}{n}</div></body></html>"
+        site.pages[f"/d/{n}.html"] = Page(body.encode())
+    return site
+
+
+def test_entries_past_the_feed_and_crawl_limits_are_skipped_and_said(
+    sqlite_sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    site = _list_site(12)
+    with ThreadServer(site.app()) as server:
+        _, first = add_feed(sqlite_sessions, server.url("/list.html"), "html")
+        _, second = add_feed(sqlite_sessions, server.url("/list.html?b"), "html")
+        site.pages["/list.html?b"] = site.pages["/list.html"]
+        bounded = _crawl_settings(settings, max_entries_per_feed=5, max_entries_per_crawl=8)
+        report = crawl(sqlite_sessions, bounded)
+    fetches = {f: _last_fetch(sqlite_sessions, f) for f in (first, second)}
+    with sqlite_sessions() as session:
+        items = session.scalars(select(Item)).all()
+    assert len(items) == 8 and report.entries_skipped == 24 - 8
+    notes = " ".join(f.error or "" for f in fetches.values())
+    assert "past crawl.max_entries_per_feed (5) skipped" in notes
+    assert "past crawl.max_entries_per_crawl skipped" in notes
+    # Validators are not kept, so the next crawl reads the listing whole again.
+    assert all(f.outcome == "ok" for f in fetches.values())
+
+
+def test_pages_past_the_held_memory_bound_wait_for_a_later_crawl(
+    sqlite_sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    site = _list_site(10)
+    with ThreadServer(site.app()) as server:
+        add_feed(sqlite_sessions, server.url("/list.html"), "html")
+        tight = _crawl_settings(settings, max_buffered_bytes=64 * 1024, parse_workers=1)
+        report = crawl(sqlite_sessions, tight)
+        with sqlite_sessions() as session:
+            pages = session.scalars(select(PageFetch)).all()
+        deferred = [p for p in pages if p.outcome == "deferred"]
+        assert deferred and report.deferred == len(deferred), report.as_dict()
+        assert all("max_buffered_bytes" in (p.error or "") for p in deferred)
+        # A later crawl reads what was held back.
+        for _ in range(10):
+            crawl(sqlite_sessions, tight)
+    with sqlite_sessions() as session:
+        texts = [v.text for v in session.scalars(select(ItemVersion))]
+    assert sum("正文" in t for t in texts) == 10
