@@ -205,6 +205,21 @@ def persist_listings(
     connection.execute(_FEED_UPDATE, feed_rows)
 
 
+def persist_failed_store(
+    session: Session, outcome: FeedOutcome, archive: WarcArchive, now: datetime, error: str
+) -> None:
+    """The listing's fetch rows of a feed whose crawl could not be stored, with why:
+    the read is on record even when its items are not. The feed's validators are left
+    as they were, so the next crawl reads it whole again."""
+    responses = [p.response for p in outcome.listing.pages]
+    evidence = store_evidence(session, archive, responses, now)
+    rows, _feed_values = _listing_writes(outcome, evidence, now)
+    for row in rows:
+        row["error"] = "; ".join(filter(None, [row["error"], error]))[:4000]
+    if rows:
+        session.connection().execute(insert(Fetch), rows)
+
+
 def feed_responses(outcome: FeedOutcome) -> list[Response]:
     """Every response of a feed's crawl that may become evidence."""
     responses = [p.response for p in outcome.listing.pages]

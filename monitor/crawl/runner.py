@@ -26,6 +26,7 @@ from monitor.crawl.persist import (
     feed_responses,
     flush_batch,
     load_known_many,
+    persist_failed_store,
     persist_feed,
     persist_listings,
     removal_candidates,
@@ -341,6 +342,12 @@ class _Crawl:
             log.exception("storing the crawl of feed %s failed", job.id)
             report.failed += 1
             report.errors.append(f"feed {job.id} ({job.url}): storing failed: {exc}")
+            try:
+                with self.sessions() as session, session.begin():
+                    error = f"storing the feed failed: {type(exc).__name__}: {exc}"
+                    persist_failed_store(session, outcome, self.archive, self.now, error)
+            except Exception:
+                log.exception("recording the failed store of feed %s failed too", job.id)
             return
         self.stored(outcome, changes)
 

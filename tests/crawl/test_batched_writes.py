@@ -84,4 +84,7 @@ def test_a_feed_failing_to_store_in_a_batch_costs_only_itself(
         )
         assert per_feed == {f: 3 for f in feed_ids if f != broken}
         fetched = session.scalars(select(Fetch.feed_id)).all()
-        assert sorted(fetched) == sorted(f for f in feed_ids if f != broken)
+        assert sorted(fetched) == sorted(feed_ids)
+        # The feed that could not be stored still has its read on record, with why.
+        row = session.scalars(select(Fetch).where(Fetch.feed_id == broken)).one()
+        assert "storing the feed failed: RuntimeError: disk full" in (row.error or "")
