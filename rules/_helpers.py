@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from rules._periods import Covered, covered_period, deadline_after
 from rules.api import FeedView, FetchView, FindingDraft, ItemView, Period, RuleContext
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -58,6 +59,30 @@ def items_in(items: Iterable[ItemView], period: Period) -> tuple[ItemView, ...]:
             item for item in items if start <= (item.published_date or item_day(item)) <= end
         )
     return hit
+
+
+def item_covered(item: ItemView) -> Covered | None:
+    """The period the item says it covers (title, else the head of its text), placed in
+    a year by its publication day when it names none (see :mod:`rules._periods`)."""
+    return covered_period(item.title or "", item.text or "", item_day(item))
+
+
+def counts_for(item: ItemView, start: date, end: date) -> bool:
+    """Whether ``item`` counts for the span ``start``..``end`` when a series is judged on
+    the periods items cover: an item covering a period inside the span counts for it,
+    whenever it was published; an item that names no period, or a longer one that its
+    publication day falls in ("2026年农村建房审批情况" published in September), counts
+    for the span its publication day falls in; any other item does not (August's
+    finances published on 6 September are August's, not September's)."""
+    covered = item_covered(item)
+    if covered is not None and covered.within(start, end):
+        return True
+    day = item_day(item)
+    if covered is not None and not (covered.start <= day <= covered.end):
+        return False
+    if covered is not None and covered.end - covered.start <= end - start:
+        return False
+    return start <= day <= end
 
 
 def matches(item: ItemView, keywords: Sequence[str]) -> bool:
@@ -126,3 +151,17 @@ def parse_day(value: Any) -> date | None:
         return date(int(parts[0]), int(parts[1]), int(parts[2]))
     except ValueError:
         return None
+
+
+# Kinds whose own channels follow the Organic Law's cadence (quarterly affairs, monthly
+# finances where required) rather than the State Council's website indicators.
+VILLAGE_KINDS = frozenset({"village", "community"})
+
+
+def latest_due(ref: date, every: str, window_day: int) -> Period:
+    """The latest month or quarter whose publication window (day ``window_day`` of the
+    month after it) closed before ``ref``."""
+    period = Period.containing(ref, every)
+    while deadline_after(period.end, window_day) >= ref:
+        period = Period.containing(period.start - timedelta(days=1), every)
+    return period

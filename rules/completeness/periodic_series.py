@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rules._helpers import items_in, local_date, matches, no_data_finding
+from rules._helpers import counts_for, item_covered, item_day, local_date, matches, no_data_finding
+from rules._periods import deadline_after
 from rules.api import FindingDraft, Period, Rule, RuleContext, RuleParams, Severity
 
 
@@ -18,53 +19,73 @@ class Series(BaseModel):
 
 
 class PeriodicSeries(Rule):
-    """A recurring disclosure appears in every month or quarter, without gaps.
+    """A recurring disclosure covers every month or quarter, on time, without gaps.
 
     Basis: Organic Law of Villagers' Committees (2018), art. 30: general village
     affairs at least once a quarter, finances every month where transactions are
     frequent; Rules on financial disclosure of rural collective economic organisations
-    (2011).
+    (2011). Urban communities (Organic Law of Urban Residents' Committees) call their
+    affairs 居务: the community's series counts 居务 as its 村务.
 
-    Evaluated on a longer period (a year, say): every month or quarter inside it that
-    has ended by the as-of date must hold at least one matching item (category, feed
-    category or title keyword). One finding per missing sub-period, subject
-    ``series:<name>:<sub-period>``.
+    A periodic disclosure counts for the period it **covers**, read from its title (and
+    from the head of its text when the title names none): "2026年8月财务收支公开"
+    published on 6 September is August's; "第三季度村务公开" published in October is the
+    third quarter's; 8月份, 八月, 三季度, 7-9月, 7月至9月, 上半年, 2026年度 are read too, the
+    year taken from the publication day when the title has none (a December published in
+    January is the previous year's). Only an item that names no period (or a longer
+    one, such as "2026年农村建房审批情况", published inside it) counts for the period of
+    its publication day.
+
+    Evaluated on a longer period (a year): every month or quarter inside it whose
+    publication window has closed by the as-of date must have a matching item
+    (category, feed category or title keyword) covering it. The window is
+    ``window_day`` (default the 15th) of the month after the sub-period: the common
+    local rule is the 10th or the 15th of the following month, so the default is
+    *unconfirmed* nationally and a parameter. One finding per sub-period, subject
+    ``series:<name>:<sub-period>`` — the period missing, not the month its disclosure
+    would have been published in: "no 财务 disclosure for 2026-08". A sub-period
+    covered only by items published after its window is reported as late, with the
+    same subject (severity low).
 
     Parameters: ``series`` maps a name to ``{keywords, every}``; the default is 村务
-    and 财务 each quarter. Set ``monthly_finance: true`` where the county requires
-    monthly finances (the law says "where transactions are frequent"; which villages
-    that covers is a local decision, so it is off by default), and ``monthly_from``
-    to the date monthly disclosure became required (earlier months fall back to the
-    series' own ``every``).
+    (村务, 居务) and 财务 each quarter. Set ``monthly_finance: true`` where the county
+    requires monthly finances (the law says "where transactions are frequent"; which
+    villages that covers is a local decision, so it is off by default), and
+    ``monthly_from`` to the date monthly disclosure became required (earlier months
+    fall back to the series' own ``every``). ``window_day`` sets the deadline.
 
-    Bad (2026, as of 2026-08-15): 财务 items in January–March and May–June only →
-    ``series:财务:2026-Q2`` is not missing, but with monthly finances
-    ``series:财务:2026-04`` and ``series:财务:2026-07`` are.
-    Good: an item in each quarter (or month) that has ended.
+    Bad (monthly finances, as of 2026-11-27): "2026年7月财务收支公开" on 2026-08-04,
+    nothing for August, "2026年9月财务收支公开" on 2026-10-08 → ``series:财务:2026-08``
+    ("no 财务 disclosure for 2026-08, due by 2026-09-15").
+    Bad: "第三季度村务公开" published 2026-10-28 → ``series:村务:2026-Q3`` late.
+    Good: "第三季度村务公开" published 2026-10-09 (inside the window).
     """
 
     id = "completeness.periodic_series"
-    title = "Periodic village disclosures have no gaps"
+    title = "Periodic village disclosures cover every period, on time"
     basis = (
         "Organic Law of Villagers' Committees (2018), art. 30; "
         "Rules on financial disclosure of rural collective economic organisations (2011)"
     )
+    version = "2"
     severity = Severity.MEDIUM
     applies_to = frozenset({"village", "community"})
 
     class Params(RuleParams):
         series: dict[str, Series] = Field(
             default_factory=lambda: {
-                "村务": Series(keywords=["村务"], every="quarter"),
+                "村务": Series(keywords=["村务", "居务"], every="quarter"),
                 "财务": Series(keywords=["财务"], every="quarter"),
             }
         )
         monthly_finance: bool = False
         monthly_from: date | None = None
         finance_series: str = "财务"
+        window_day: int = Field(default=15, ge=1, le=31)
 
     def evaluate(self, ctx: RuleContext) -> Iterable[FindingDraft]:
         today = local_date(ctx.as_of)
+        window = ctx.params.window_day
         due: list[tuple[str, Series, Period]] = []
         for name, series in ctx.params.series.items():
             every = series.every
@@ -72,13 +93,16 @@ class PeriodicSeries(Rule):
                 every = "month"
             subs = ctx.period.months() if every == "month" else ctx.period.quarters()
             for sub in subs:
-                if sub.end >= today:
+                if deadline_after(sub.end, window) >= today:
                     continue
                 since = ctx.params.monthly_from
                 if every == "month" and series.every != "month" and since and sub.end < since:
                     # Before monthly disclosure was required the quarter rule holds.
                     quarter = Period.containing(sub.start, "quarter")
-                    if quarter.end < today and (name, series, quarter) not in due:
+                    if (
+                        deadline_after(quarter.end, window) < today
+                        and (name, series, quarter) not in due
+                    ):
                         due.append((name, series, quarter))
                     continue
                 due.append((name, series, sub))
@@ -89,10 +113,43 @@ class PeriodicSeries(Rule):
             yield blind
             return
         for name, series, sub in due:
-            if any(matches(item, series.keywords) for item in items_in(ctx.items, sub)):
+            deadline = deadline_after(sub.end, window)
+            hits = [
+                item
+                for item in ctx.items
+                if item_day(item) <= today
+                and matches(item, series.keywords)
+                and counts_for(item, sub.start, sub.end)
+            ]
+            evidence = {
+                "series": name,
+                "keywords": series.keywords,
+                "missing": sub.key,
+                "deadline": deadline.isoformat(),
+            }
+            if not hits:
+                yield FindingDraft(
+                    subject=f"series:{name}:{sub.key}",
+                    message=f"no {name} disclosure for {sub.key}, due by {deadline}",
+                    evidence=evidence,
+                )
                 continue
+            first = min(hits, key=item_day)
+            if item_day(first) <= deadline:
+                continue
+            covered = item_covered(first)
             yield FindingDraft(
                 subject=f"series:{name}:{sub.key}",
-                message=f"no {name} disclosure in {sub.key}",
-                evidence={"series": name, "keywords": series.keywords, "missing": sub.key},
+                message=(
+                    f"{name} disclosure for {sub.key} published late: {item_day(first)}, "
+                    f"due by {deadline}"
+                ),
+                severity=Severity.LOW,
+                evidence={
+                    **{k: v for k, v in evidence.items() if k != "missing"},
+                    "late": sub.key,
+                    "published": item_day(first).isoformat(),
+                    "title": first.title,
+                    "covers": covered.key if covered else None,
+                },
             )

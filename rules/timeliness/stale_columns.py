@@ -2,35 +2,78 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
+from typing import Any, Literal
 
-from rules._helpers import REACHED, enabled_feeds, item_day, local_date, reached_ok, reference_day
-from rules.api import FeedView, FindingDraft, Rule, RuleContext, RuleParams, Severity
+from pydantic import Field
+
+from rules._helpers import (
+    REACHED,
+    VILLAGE_KINDS,
+    counts_for,
+    enabled_feeds,
+    item_day,
+    latest_due,
+    local_date,
+    reached_ok,
+    reference_day,
+)
+from rules._periods import deadline_after
+from rules.api import (
+    FeedView,
+    FetchView,
+    FindingDraft,
+    ItemView,
+    Rule,
+    RuleContext,
+    RuleParams,
+    Severity,
+)
 
 
 class StaleColumns(Rule):
-    """Columns that should be updated are not left stale, and none is blank.
+    """Columns are kept up at the cadence their kind of unit owes, and none is blank.
 
-    Basis: State Council General Office, national government website inspection
-    indicators (2019): a news/dynamic column with nothing new for 2 weeks, a
-    notice/policy column with nothing new for 6 months is stale (5 stale columns fail a
-    site); a column with no content at all is blank (5 blank columns fail a site).
+    Basis, by kind of unit:
 
-    Each enabled feed is a column. Its type comes from ``options.column`` (``news`` or
-    ``policy``) or else from keywords in its category (``news_keywords``:
-    动态/新闻/要闻/工作; ``policy_keywords``: 通知/公告/政策/文件/规范性). Columns of
-    neither type are only checked for blankness. The newest item's day is its
-    publication date (first sighting when undated), judged on the as-of day or the
-    period's last day if earlier. Staleness needs a successful read after the limit
-    ran out; without one (the feed is down), and for a feed never read, the finding is
-    not assessable.
+    - towns, townships and street offices (columns on the county portal, a government
+      website): the State Council General Office's national website inspection
+      indicators (2019): a news/dynamic (动态) column with nothing new for 2 weeks, a
+      notice/policy column with nothing new for 6 months is stale (5 stale columns fail
+      a site); a column with no content at all is blank (5 blank columns fail a site).
+      A column's type comes from ``options.column`` (``news`` or ``policy``) or else
+      from keywords in its category (``news_keywords``: 动态/新闻/要闻/工作;
+      ``policy_keywords``: 通知/公告/政策/文件/规范性). Columns of neither type are only
+      checked for blankness;
+    - villages and communities (党务 / 村务 / 居务 / 财务 columns on "three affairs"
+      platforms): the Organic Law of Villagers' Committees (2018), art. 30 — general
+      affairs at least once a quarter (``general_every``), finances monthly where the
+      county requires it (``finance_every: month`` for columns whose category holds one
+      of ``finance_keywords``). A column is stale when the latest quarter (month) whose
+      publication window has closed (``window_day``, default the 15th of the following
+      month, *unconfirmed* nationally) has no item of that column covering it (period
+      read from the title, see ``completeness.periodic_series``) or published in it.
+      The State Council's two-week rule is about websites' news columns and does not
+      apply to them.
 
-    Bad: 工作动态 column, newest item 2026-03-01, as of 2026-03-20 (19 days > 14).
-    Good: 政策文件 column, newest item 2025-11-01, as of 2026-03-20 (< 6 months).
+    ``cadence: inspection`` / ``legal`` overrides the choice by kind. Judged on the
+    as-of day or the period's last day if earlier; staleness needs a successful read
+    after the limit ran out; without one (the feed is down), and for a feed never read,
+    the finding is not assessable.
+
+    Bad (town): 工作动态 column, newest item 2026-03-01, as of 2026-03-20 (19 days > 14).
+    Bad (village): 村务公开 column with nothing covering 2026-Q3, as of 2026-10-20.
+    Good (town): 政策文件 column, newest item 2025-11-01, as of 2026-03-20 (< 6 months).
+    Good (village): 工作动态 column with "第三季度工作情况" on 2026-10-09, nothing since, as
+    of 2026-12-20.
     """
 
     id = "timeliness.stale_columns"
     title = "No stale or blank columns"
-    basis = "GOV website inspection indicators (State Council General Office, 2019)"
+    basis = (
+        "Towns: GOV website inspection indicators (State Council General Office, 2019); "
+        "villages and communities: Organic Law of Villagers' Committees (2018), art. 30"
+    )
+    version = "2"
     severity = Severity.MEDIUM
 
     class Params(RuleParams):
@@ -38,6 +81,11 @@ class StaleColumns(Rule):
         policy_days: int = 183
         news_keywords: tuple[str, ...] = ("动态", "新闻", "要闻", "工作")
         policy_keywords: tuple[str, ...] = ("通知", "公告", "政策", "文件", "规范性")
+        cadence: Literal["inspection", "legal"] | None = None
+        general_every: Literal["month", "quarter"] = "quarter"
+        finance_every: Literal["month", "quarter"] = "quarter"
+        finance_keywords: tuple[str, ...] = ("财务", "收支")
+        window_day: int = Field(default=15, ge=1, le=31)
 
     def column_type(self, feed: FeedView, params: Params) -> str | None:
         declared = (feed.options or {}).get("column")
@@ -52,62 +100,88 @@ class StaleColumns(Rule):
 
     def evaluate(self, ctx: RuleContext) -> Iterable[FindingDraft]:
         params = ctx.params
+        legal = (params.cadence or "") == "legal" or (
+            params.cadence is None and ctx.unit.kind in VILLAGE_KINDS
+        )
         ref = reference_day(ctx)
-        newest: dict[int, date] = {}
+        live: dict[int, list[ItemView]] = {}
         for item in ctx.items:
             if item.removed_at is not None and local_date(item.removed_at) <= ref:
                 continue
-            day = item_day(item)
-            if day <= ref and day > newest.get(item.feed_id, date.min):
-                newest[item.feed_id] = day
+            if item_day(item) <= ref:
+                live.setdefault(item.feed_id, []).append(item)
         for feed in enabled_feeds(ctx):
             subject = f"column:{feed.url}"[:500]
             fetches = [f for f in ctx.fetches if f.feed_id == feed.id and f.started_at <= ctx.as_of]
             base = {"feed_id": feed.id, "url": feed.url, "category": feed.category}
+            name = feed.category or feed.url
             if not reached_ok(fetches):
                 yield FindingDraft(
                     subject=subject,
-                    message=f"cannot assess column {feed.category or feed.url}: never read",
+                    message=f"cannot assess column {name}: never read",
                     assessable=False,
                     evidence=base,
                 )
                 continue
-            last = newest.get(feed.id)
-            if last is None:
+            items = live.get(feed.id, [])
+            if not items:
                 yield FindingDraft(
                     subject=subject,
-                    message=f"blank column {feed.category or feed.url}: no item at all",
+                    message=f"blank column {name}: no item at all",
                     evidence={**base, "blank": True},
                 )
                 continue
-            kind = self.column_type(feed, params)
-            if kind is None:
-                continue
-            limit = params.news_days if kind == "news" else params.policy_days
-            due = last + timedelta(days=limit)
-            if ref > due and not any(
-                f.outcome in REACHED and local_date(f.started_at) > due for f in fetches
-            ):
-                yield FindingDraft(
-                    subject=subject,
-                    message=f"cannot assess column {feed.category or feed.url}: not read "
-                    f"successfully after {due}",
-                    assessable=False,
-                    evidence={**base, "column_type": kind, "newest": str(last), "due": str(due)},
+            last = max(item_day(item) for item in items)
+            if legal:
+                every = (
+                    params.finance_every
+                    if any(w in (feed.category or "") for w in params.finance_keywords)
+                    else params.general_every
                 )
-                continue
-            if ref > due:
-                yield FindingDraft(
-                    subject=subject,
-                    message=(
-                        f"{kind} column {feed.category or feed.url} stale: newest item "
-                        f"{last}, {(ref - last).days} days before {ref} (limit {limit})"
-                    ),
-                    evidence={
-                        **base,
-                        "column_type": kind,
-                        "newest": str(last),
-                        "days": (ref - last).days,
-                        "limit_days": limit,
-                    },
+                period = latest_due(ref, every, params.window_day)
+                if any(counts_for(item, period.start, period.end) for item in items):
+                    continue
+                due = deadline_after(period.end, params.window_day)
+                detail = {"column_type": every, "period": period.key}
+                stale_message = (
+                    f"column {name} stale: nothing for {period.key} (due by {due}, "
+                    f"{'monthly' if every == 'month' else 'quarterly'}); newest item {last}"
                 )
+            else:
+                kind = self.column_type(feed, params)
+                if kind is None:
+                    continue
+                limit = params.news_days if kind == "news" else params.policy_days
+                due = last + timedelta(days=limit)
+                if ref <= due:
+                    continue
+                detail = {"column_type": kind, "days": (ref - last).days, "limit_days": limit}
+                stale_message = (
+                    f"{kind} column {name} stale: newest item {last}, "
+                    f"{(ref - last).days} days before {ref} (limit {limit})"
+                )
+            yield self._stale(fetches, subject, name, due, last, base, detail, stale_message)
+
+    @staticmethod
+    def _stale(
+        fetches: list[FetchView],
+        subject: str,
+        name: str,
+        due: date,
+        last: date,
+        base: dict[str, Any],
+        detail: dict[str, Any],
+        message: str,
+    ) -> FindingDraft:
+        if not any(f.outcome in REACHED and local_date(f.started_at) > due for f in fetches):
+            return FindingDraft(
+                subject=subject,
+                message=f"cannot assess column {name}: not read successfully after {due}",
+                assessable=False,
+                evidence={**base, **detail, "newest": str(last), "due": str(due)},
+            )
+        return FindingDraft(
+            subject=subject,
+            message=message,
+            evidence={**base, **detail, "newest": str(last), "due": str(due)},
+        )
