@@ -29,6 +29,8 @@ class UnitLine:
     open_alerts: int = 0
     villages: int = 0
     villages_passing: int = 0
+    # scored | not_monitored | not_assessable (None: no score for the period)
+    status: str | None = None
 
 
 @dataclass
@@ -39,22 +41,30 @@ class Summary:
     worst: list[UnitLine]
     alerts_by_severity: dict[str, int]
     findings_by_rule: dict[str, int]
+    # Towns and villages by monitoring status: how many could be judged at all.
+    coverage: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def _latest_scores(session: Session, period: Period) -> dict[int, dict[str, float]]:
-    """Each unit's newest score per indicator for the period."""
+def _latest_scores(
+    session: Session, period: Period
+) -> tuple[dict[int, dict[str, float]], dict[int, str]]:
+    """Each unit's newest score per indicator for the period, and its status."""
     out: dict[int, dict[str, float]] = defaultdict(dict)
+    status: dict[int, str] = {}
     for row in scores_as_of(session, period=period.key):
-        out[row.unit_id][row.indicator] = round(float(row.value), 2)
-    return out
+        if row.indicator == "total":
+            status[row.unit_id] = row.status
+        if row.value is not None:
+            out[row.unit_id][row.indicator] = round(float(row.value), 2)
+    return out, status
 
 
 def build_summary(session: Session, period: Period, worst_n: int = 10) -> Summary:
     units = session.scalars(select(Unit).order_by(Unit.code)).all()
-    scores = _latest_scores(session, period)
+    scores, statuses = _latest_scores(session, period)
     keys = period.keys_within()
     findings = Counter(
         session.scalars(
@@ -76,6 +86,7 @@ def build_summary(session: Session, period: Period, worst_n: int = 10) -> Summar
             parts=parts,
             open_findings=findings.get(unit.id, 0),
             open_alerts=alerts.get(unit.id, 0),
+            status=statuses.get(unit.id),
         )
 
     lines = {u.id: line(u) for u in units}
@@ -104,7 +115,10 @@ def build_summary(session: Session, period: Period, worst_n: int = 10) -> Summar
             select(Finding.rule_id).where(Finding.status == "open", Finding.period.in_(keys))
         ).all()
     )
+    judged = [ul for ul in lines.values() if ul.level != "county"]
+    coverage = Counter(ul.status or "no_score" for ul in judged)
     return Summary(
+        coverage={"units": len(judged), **dict(sorted(coverage.items()))},
         period=period.key,
         county=county,
         towns=towns,
@@ -114,8 +128,17 @@ def build_summary(session: Session, period: Period, worst_n: int = 10) -> Summar
     )
 
 
+_STATUS_TEXT = {"not_monitored": "not monitored", "not_assessable": "not assessable"}
+
+
 def _fmt(value: float | None) -> str:
     return "   –" if value is None else f"{value:5.1f}"
+
+
+def _total(line: UnitLine) -> str:
+    if line.total is None and line.status in _STATUS_TEXT:
+        return _STATUS_TEXT[line.status]
+    return _fmt(line.total)
 
 
 def _width(text: str) -> int:
@@ -133,13 +156,24 @@ def render_text(summary: Summary) -> str:
     if summary.county:
         out.append(
             f"County {summary.county.name} ({summary.county.code}): "
-            f"score {_fmt(summary.county.total).strip()}"
+            f"score {_total(summary.county).strip()}"
         )
+    cov = summary.coverage
+    if cov:
+        line = f"Monitored: {cov.get('scored', 0)} of {cov.get('units', 0)} towns and villages"
+        for key, text in (
+            ("not_monitored", "not monitored (no feed)"),
+            ("not_assessable", "not assessable (no feed read in the period)"),
+            ("no_score", "no score yet"),
+        ):
+            if cov.get(key):
+                line += f"; {text}: {cov[key]}"
+        out.append(line + " (never counted as passed, left out of averages)")
     header = _pad("town", 16) + " score " + "".join(f"{p[:12]:>13}" for p in parts)
     header += "  villages  passing  findings  alerts"
     out += ["", header, "-" * _width(header)]
     for t in summary.towns:
-        row = _pad(t.name, 16) + f" {_fmt(t.total)} "
+        row = _pad(t.name, 16) + f" {_total(t)} "
         row += "".join(f"{_fmt(t.parts.get(p)):>13}" for p in parts)
         row += (
             f"  {t.villages:8d}  {t.villages_passing:7d}  {t.open_findings:8d}  {t.open_alerts:6d}"
@@ -148,6 +182,11 @@ def render_text(summary: Summary) -> str:
     out += ["", "Worst units:"]
     for ul in summary.worst:
         out.append(f"  {_fmt(ul.total)}  {ul.code}  {ul.name}  ({ul.open_findings} findings)")
+    unscored = [ul for ul in summary.towns if ul.status in _STATUS_TEXT]
+    if unscored:
+        out += ["", "Towns without a score:"]
+        for ul in unscored:
+            out.append(f"  {ul.code}  {ul.name}: {_STATUS_TEXT[str(ul.status)]}")
     out += [
         "",
         "Open alerts by severity: "

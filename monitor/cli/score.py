@@ -69,7 +69,7 @@ def score(
         f"{report.updated} changed, {report.unchanged} unchanged"
     )
     for code, total in sorted(report.totals.items()):
-        typer.echo(f"  {code}  {total:6.2f}")
+        typer.echo(f"  {code}  {'no score' if total is None else f'{total:6.2f}'}")
 
 
 @score_app.command("show")
@@ -97,6 +97,7 @@ def show(
         data: list[dict[str, Any]] = [
             {
                 "indicator": r.indicator,
+                "status": r.status,
                 "value": r.value,
                 "max_value": r.max_value,
                 "weight": r.weight,
@@ -114,6 +115,9 @@ def show(
         return
     typer.echo(f"{unit_code} {name} — {p.key}")
     for row in sorted(data, key=lambda d: (d["indicator"] == "total", d["indicator"])):
+        if row["value"] is None:
+            typer.echo(f"  {row['indicator']:<16} {row['status'].replace('_', ' ')} (no score)")
+            continue
         typer.echo(
             f"  {row['indicator']:<16} {row['value']:6.2f} / {row['max_value']:g}"
             f"  (assessable {row['assessable_fraction']:.0%})"

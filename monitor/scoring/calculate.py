@@ -15,7 +15,18 @@ from typing import Any
 
 from monitor.scoring.scheme import Scheme
 
-__all__ = ["FindingRecord", "IndicatorResult", "UnitResult", "combine", "score_unit"]
+__all__ = [
+    "NOT_ASSESSABLE",
+    "NOT_MONITORED",
+    "SCORED",
+    "STATUSES",
+    "FindingRecord",
+    "IndicatorResult",
+    "UnitResult",
+    "combine",
+    "score_unit",
+    "unscored",
+]
 
 
 @dataclass(frozen=True)
@@ -39,17 +50,52 @@ class FindingRecord:
 @dataclass
 class IndicatorResult:
     indicator: str
-    value: float
+    value: float | None  # None: the unit could not be scored (see UnitResult.status)
     max_value: float
     weight: float
     assessable_fraction: float
     explanation: list[dict[str, Any]] = field(default_factory=list)
 
 
+# A unit with no readable channel is not scored: "not_monitored" when it has no
+# enabled feed, "not_assessable" when none of its feeds was read successfully in the
+# period. Neither is a pass; neither counts in a roll-up mean.
+SCORED = "scored"
+NOT_MONITORED = "not_monitored"
+NOT_ASSESSABLE = "not_assessable"
+STATUSES = (SCORED, NOT_MONITORED, NOT_ASSESSABLE)
+
+
 @dataclass
 class UnitResult:
     indicators: dict[str, IndicatorResult]
     total: IndicatorResult
+    status: str = SCORED
+
+
+def unscored(scheme: Scheme, status: str, reason: str) -> UnitResult:
+    """The result of a unit that could not be scored: no values, the reason explained."""
+    note = {"kind": "status", "status": status, "reason": reason}
+    indicators = {
+        ind.id: IndicatorResult(
+            indicator=ind.id,
+            value=None,
+            max_value=ind.points,
+            weight=_round(ind.points / scheme.max_score),
+            assessable_fraction=0.0,
+            explanation=[note],
+        )
+        for ind in scheme.indicators
+    }
+    total = IndicatorResult(
+        indicator="total",
+        value=None,
+        max_value=scheme.max_score,
+        weight=1.0,
+        assessable_fraction=0.0,
+        explanation=[note],
+    )
+    return UnitResult(indicators=indicators, total=total, status=status)
 
 
 def _round(x: float) -> float:
@@ -121,7 +167,7 @@ def score_unit(scheme: Scheme, findings: Iterable[FindingRecord], months: int) -
             explanation=expl,
         )
         total_expl.extend(expl)
-    value = _round(sum(r.value for r in indicators.values()))
+    value = _round(sum(r.value or 0.0 for r in indicators.values()))
     if veto and scheme.veto_cap is not None and value > scheme.veto_cap:
         total_expl.append({"kind": "veto", "cap": scheme.veto_cap, "findings": veto})
         value = scheme.veto_cap
@@ -147,7 +193,13 @@ def combine(
 
     Without children the unit's own result stands; the explanation keeps the own
     deductions with their finding ids and adds one ``rollup`` entry with the parts.
+    Children that could not be scored are left out of the mean (and listed with their
+    status); the caller decides what an unscored own result means.
     """
+    skipped = [
+        {"unit": c, "status": r.status} for c, r in sorted(children.items()) if r.status != SCORED
+    ]
+    children = {c: r for c, r in children.items() if r.status == SCORED}
     if not children or own_weight + children_weight == 0:
         return own
     wsum = own_weight + children_weight
@@ -155,7 +207,7 @@ def combine(
 
     def mix(name: str, mine: IndicatorResult, pick: Any) -> IndicatorResult:
         kids = [pick(children[c]) for c in codes]
-        mean = sum(k.value for k in kids) / len(kids)
+        mean = sum(k.value or 0.0 for k in kids) / len(kids)
         mean_af = sum(k.assessable_fraction for k in kids) / len(kids)
         rollup = {
             "kind": "rollup",
@@ -165,9 +217,11 @@ def combine(
             "children_weight": children_weight,
             "children": [{"unit": c, "value": k.value} for c, k in zip(codes, kids, strict=True)],
         }
+        if skipped:
+            rollup["not_scored"] = skipped
         return IndicatorResult(
             indicator=name,
-            value=_round((own_weight * mine.value + children_weight * mean) / wsum),
+            value=_round((own_weight * (mine.value or 0.0) + children_weight * mean) / wsum),
             max_value=mine.max_value,
             weight=mine.weight,
             assessable_fraction=_round(

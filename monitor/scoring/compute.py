@@ -14,7 +14,7 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,18 +23,25 @@ from sqlalchemy.orm import Session
 
 from monitor.alerts.models import Appeal
 from monitor.scoring.calculate import (
+    NOT_ASSESSABLE,
+    NOT_MONITORED,
+    SCORED,
     FindingRecord,
     IndicatorResult,
     UnitResult,
     combine,
     score_unit,
+    unscored,
 )
 from monitor.scoring.scheme import Scheme, config_hash, scheme_for
 from monitor.settings import Settings
-from monitor.store.models import Finding, Outbox, Score, Unit
+from monitor.store.models import Feed, Fetch, Finding, Outbox, Score, Unit
 from rules.api import Period
 
-__all__ = ["SCORE_TOPIC", "ScoreReport", "compute_scores"]
+__all__ = ["SCORE_TOPIC", "ScoreReport", "compute_scores", "coverage"]
+
+# Fetch outcomes that count as having read a channel.
+READ_OK = ("ok", "not_modified")
 
 SCORE_TOPIC = "score.updated"
 
@@ -52,7 +59,7 @@ class ScoreReport:
     unchanged: int = 0
     deleted: int = 0
     outbox_id: int | None = None
-    totals: dict[str, float] = field(default_factory=dict)  # unit code -> total
+    totals: dict[str, float | None] = field(default_factory=dict)  # unit code -> total
 
 
 def load_findings(
@@ -91,14 +98,67 @@ def load_findings(
     return out
 
 
+def coverage(
+    session: Session, period: Period, as_of: datetime, tz: str = "Asia/Shanghai"
+) -> dict[int, str]:
+    """Each unit's monitoring status for ``period`` as of ``as_of``: ``scored`` when
+    one of its enabled feeds was read successfully in the period, ``not_assessable``
+    when it has feeds but none was, ``not_monitored`` when it has no enabled feed."""
+    zone = ZoneInfo(tz)
+    start = datetime.combine(period.start, time.min, zone).astimezone(UTC)
+    end = min(
+        datetime.combine(period.end + timedelta(days=1), time.min, zone).astimezone(UTC), as_of
+    )
+    with_feeds = set(session.scalars(select(Feed.unit_id).where(Feed.enabled).distinct()))
+    read = set(
+        session.scalars(
+            select(Feed.unit_id)
+            .join(Fetch, Fetch.feed_id == Feed.id)
+            .where(
+                Feed.enabled,
+                Fetch.outcome.in_(READ_OK),
+                Fetch.started_at >= start,
+                Fetch.started_at <= end,
+            )
+            .distinct()
+        )
+    )
+    out: dict[int, str] = {}
+    for unit_id in session.scalars(select(Unit.id)):
+        if unit_id not in with_feeds:
+            out[unit_id] = NOT_MONITORED
+        elif unit_id not in read:
+            out[unit_id] = NOT_ASSESSABLE
+        else:
+            out[unit_id] = SCORED
+    return out
+
+
+_REASONS = {
+    NOT_MONITORED: "no disclosure channel (feed) is registered for this unit",
+    NOT_ASSESSABLE: "none of this unit's channels was read successfully in the period",
+}
+
+
 def score_tree(
-    scheme: Scheme, units: list[Unit], findings: dict[int, list[FindingRecord]], months: int
+    scheme: Scheme,
+    units: list[Unit],
+    findings: dict[int, list[FindingRecord]],
+    months: int,
+    status: dict[int, str] | None = None,
 ) -> dict[int, UnitResult]:
-    """Every unit's result: own findings, then children rolled in bottom-up."""
+    """Every unit's result: own findings, then children rolled in bottom-up.
+
+    A unit whose own channels could not be read (``status``, default: all scored) is
+    not scored when its own part counts (a leaf, or a roll-up weight on its own
+    findings): its result has no values and its status. A unit scored on its children
+    only (the county) is unscored when none of them was scored. Unscored children are
+    left out of their parent's mean."""
     children: dict[int | None, list[Unit]] = defaultdict(list)
     for u in units:
         children[u.parent_id].append(u)
     results: dict[int, UnitResult] = {}
+    status = status or {}
 
     def visit(unit: Unit, trail: frozenset[int]) -> UnitResult:
         if unit.id in results:
@@ -108,7 +168,20 @@ def score_tree(
         kids = {k.code: visit(k, trail | {unit.id}) for k in children.get(unit.id, [])}
         own = score_unit(scheme, findings.get(unit.id, ()), months)
         weights = scheme.rollup_for(unit.level)
-        res = combine(own, kids, own_weight=weights.own, children_weight=weights.children)
+        own_status = status.get(unit.id, SCORED)
+        own_counts = not kids or weights.own > 0
+        scored_kids = [r for r in kids.values() if r.status == SCORED]
+        if own_counts and own_status != SCORED:
+            res = unscored(scheme, own_status, _REASONS[own_status])
+        elif not own_counts and not scored_kids:
+            worst = (
+                NOT_MONITORED
+                if all(r.status == NOT_MONITORED for r in kids.values())
+                else NOT_ASSESSABLE
+            )
+            res = unscored(scheme, worst, "no unit below this one could be scored")
+        else:
+            res = combine(own, kids, own_weight=weights.own, children_weight=weights.children)
         results[unit.id] = res
         return res
 
@@ -117,8 +190,9 @@ def score_tree(
     return results
 
 
-def _row_content(r: IndicatorResult) -> dict[str, Any]:
+def _row_content(r: IndicatorResult, status: str) -> dict[str, Any]:
     return {
+        "status": status,
         "value": r.value,
         "max_value": r.max_value,
         "weight": r.weight,
@@ -142,7 +216,8 @@ def compute_scores(
                 versions[f.rule_id].add(f.rule_version)
     digest = config_hash(scheme, {k: sorted(v) for k, v in versions.items()})
     units = list(session.scalars(select(Unit)).all())
-    results = score_tree(scheme, units, findings, len(period.months()))
+    status = coverage(session, period, as_of, settings.timezone)
+    results = score_tree(scheme, units, findings, len(period.months()), status)
 
     report = ScoreReport(
         period=period.key,
@@ -173,7 +248,7 @@ def compute_scores(
         for r in [*res.indicators.values(), res.total]:
             key = (unit_id, r.indicator)
             wanted.add(key)
-            data = _row_content(r)
+            data = _row_content(r, res.status)
             content.append([code, r.indicator, data])
             row = existing.get(key)
             if row is None:
@@ -245,6 +320,7 @@ def _queue_update(
                 "unit_name": by_id[uid].name,
                 "level": by_id[uid].level,
                 "total": res.total.value,
+                "status": res.status,
                 "assessable_fraction": res.total.assessable_fraction,
                 "indicators": {k: v.value for k, v in res.indicators.items()},
             }

@@ -23,6 +23,7 @@ COLUMNS = (
     "level",
     "period",
     "indicator",
+    "status",
     "value",
     "max_value",
     "weight",

@@ -71,11 +71,15 @@ def score_rows(session: Session, scores: list[Score], pass_line: float) -> list[
                 "level": u.level,
                 "period": s.period,
                 "indicator": s.indicator,
+                "status": s.status,
                 "value": s.value,
                 "max_value": s.max_value,
                 "weight": s.weight,
                 "assessable_fraction": s.assessable_fraction,
-                "passed": (s.value >= pass_line) if s.indicator == "total" else None,
+                # A unit that could not be scored has not passed (nor failed).
+                "passed": (s.value >= pass_line)
+                if s.indicator == "total" and s.value is not None
+                else None,
                 "deductions": len(deductions),
                 "points_deducted": round(sum(float(e["counted"]) for e in deductions), 4),
                 "finding_ids": ",".join(str(e["finding_id"]) for e in deductions),

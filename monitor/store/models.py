@@ -173,6 +173,11 @@ class Finding(Base):
     first_seen: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(default=utcnow)
     cleared_at: Mapped[datetime | None]
+    # An inspector's verdict on the finding: confirmed | false_positive (None: pending).
+    # Precision per rule is measured on these (``monitor rules precision``).
+    verdict: Mapped[str | None] = mapped_column(String(16))
+    verdict_by: Mapped[str | None] = mapped_column(String(200))
+    verdict_at: Mapped[datetime | None]
 
 
 class Alert(Base):
@@ -229,7 +234,10 @@ class Score(Base):
     scheme_version: Mapped[str] = mapped_column(String(50))
     config_hash: Mapped[str] = mapped_column(String(64))
     indicator: Mapped[str] = mapped_column(String(100))  # "total" for the unit's total
-    value: Mapped[float] = mapped_column(Float)
+    # None when the unit could not be scored (see ``status``): never a pass.
+    value: Mapped[float | None] = mapped_column(Float)
+    # scored | not_monitored (no feed) | not_assessable (no feed read in the period)
+    status: Mapped[str] = mapped_column(String(20), default="scored", server_default="scored")
     max_value: Mapped[float] = mapped_column(Float, default=100.0)
     weight: Mapped[float] = mapped_column(Float, default=1.0)
     assessable_fraction: Mapped[float] = mapped_column(Float, default=1.0)

@@ -58,7 +58,9 @@ class ScoreOut(BaseModel):
     unit_code: str
     period: str
     indicator: str
-    value: float
+    # scored | not_monitored | not_assessable; value is null unless scored.
+    status: str = "scored"
+    value: float | None
     max_value: float
     weight: float
     assessable_fraction: float

@@ -38,6 +38,7 @@ def _templates() -> Jinja2Templates:
     templates.env.globals["csrf_token"] = csrf_token
     templates.env.filters["score"] = _fmt
     templates.env.globals["describe"] = report.describe
+    templates.env.globals["status_labels"] = report.STATUS_LABELS
     return templates
 
 

@@ -86,7 +86,9 @@ def bar_chart(rows: list[ScoreRow], hrefs: dict[int, str]) -> BarChart:
                 name=row.name,
                 href=hrefs.get(row.unit_id),
                 bars=bars,
-                total_text="–" if row.total is None else f"{round(row.total, 1):g}",
+                total_text=(row.status_label or "–")
+                if row.total is None
+                else f"{round(row.total, 1):g}",
             )
         )
     ticks = [(LABEL_WIDTH + BAR_WIDTH * f, f"{int(f * 100)}%") for f in (0, 0.25, 0.5, 0.75, 1)]

@@ -94,6 +94,7 @@ def _level(session: Session, period: str, parent_id: int | None) -> dict[str, ob
     return {
         "rows": rows,
         "everyone": everyone,
+        "coverage": report.coverage(everyone),
         "chart": bar_chart(rows, hrefs),
         "worst": report.worst(everyone),
         "improved": report.most_improved(everyone),
@@ -173,7 +174,15 @@ def unit_page(request: Request, session: Db, code: str, period: str | None = Non
 
 
 HISTORY_COLUMNS = ("published", "title", "category", "url", "first_seen", "removed_at")
-SCORE_COLUMNS = ("indicator", "value", "max_value", "weight", "assessable_fraction", "scheme")
+SCORE_COLUMNS = (
+    "indicator",
+    "status",
+    "value",
+    "max_value",
+    "weight",
+    "assessable_fraction",
+    "scheme",
+)
 
 
 def _download(fmt: str, columns: tuple[str, ...], records: list[dict], name: str) -> Response:
@@ -226,6 +235,7 @@ def export_unit_table(
         records = [
             {
                 "indicator": s.indicator,
+                "status": s.status,
                 "value": s.value,
                 "max_value": s.max_value,
                 "weight": s.weight,

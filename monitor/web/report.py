@@ -43,12 +43,19 @@ class ScoreRow:
     assessable_fraction: float | None = None
     has_children: bool = False
     change: float | None = None
+    # scored | not_monitored | not_assessable; None when no score was computed at all.
+    status: str | None = None
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS.get(self.status or "", "")
 
     def as_record(self) -> dict[str, Any]:
         record: dict[str, Any] = {
             "code": self.code,
             "name": self.name,
             "level": self.level,
+            "status": self.status,
             "total": self.total,
         }
         for part in PARTS:
@@ -57,7 +64,38 @@ class ScoreRow:
         return record
 
 
-TABLE_COLUMNS = ("code", "name", "level", "total", *PARTS, "change")
+TABLE_COLUMNS = ("code", "name", "level", "status", "total", *PARTS, "change")
+
+# How a unit that could not be scored is shown: never as a score, never as a pass.
+STATUS_LABELS = {
+    "not_monitored": "not monitored 未监测",
+    "not_assessable": "not assessable 无法评估",
+}
+
+
+@dataclass
+class Coverage:
+    """How many units the report could judge at all."""
+
+    units: int = 0
+    monitored: int = 0  # scored: a channel read in the period
+    not_monitored: int = 0  # no channel registered
+    not_assessable: int = 0  # channels, none read in the period
+    no_score: int = 0  # no score computed for the period
+
+
+def coverage(rows: list[ScoreRow]) -> Coverage:
+    out = Coverage(units=len(rows))
+    for row in rows:
+        if row.status == "scored":
+            out.monitored += 1
+        elif row.status == "not_monitored":
+            out.not_monitored += 1
+        elif row.status == "not_assessable":
+            out.not_assessable += 1
+        else:
+            out.no_score += 1
+    return out
 
 
 def periods(session: Session) -> list[str]:
@@ -105,6 +143,7 @@ def _rows(session: Session, units: list[Unit], period: str, previous: str | None
             max_total=total.max_value if total and total.max_value else 100.0,
             assessable_fraction=total.assessable_fraction if total else None,
             has_children=unit.id in with_children,
+            status=total.status if total else None,
         )
         for part in PARTS:
             score = mine.get(part)
@@ -166,13 +205,17 @@ def trend(session: Session, unit_id: int | None, period: str) -> list[TrendPoint
             points.append(TrendPoint(p, total.value if total else None))
             continue
         county = [
-            s["total"].value for s in latest_scores(session, p, county_ids).values() if "total" in s
+            s["total"].value
+            for s in latest_scores(session, p, county_ids).values()
+            if "total" in s and s["total"].value is not None
         ]
         if len(county) == 1:
             points.append(TrendPoint(p, county[0]))
             continue
         towns = [
-            s["total"].value for s in latest_scores(session, p, town_ids).values() if "total" in s
+            s["total"].value
+            for s in latest_scores(session, p, town_ids).values()
+            if "total" in s and s["total"].value is not None
         ]
         points.append(TrendPoint(p, round(sum(towns) / len(towns), 2) if towns else None))
     return points
@@ -237,6 +280,9 @@ def describe(entry: Any) -> Deduction:
     if kind == "veto":
         rules = sorted({f.get("rule_id", "?") for f in entry.get("findings", [])})
         return Deduction(f"Veto: total capped at {entry.get('cap')} ({', '.join(rules)})")
+    if kind == "status":
+        label = STATUS_LABELS.get(str(entry.get("status")), str(entry.get("status")))
+        return Deduction(f"Not scored: {label} — {entry.get('reason', '')}")
     if kind == "rollup":
         text = (
             f"Roll-up: own {entry.get('own_value')} × {entry.get('own_weight')}"

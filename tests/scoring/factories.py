@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from monitor.store.models import Finding, Unit
+from monitor.store.models import Feed, Fetch, Finding, Unit
 
 T0 = datetime(2026, 11, 10, 2, 0, tzinfo=UTC)
 
@@ -27,7 +27,28 @@ def make_tree(session: Session) -> dict[str, Unit]:
     v2 = Unit(code="441702100002", name="南村", level="village", kind="village", parent_id=town.id)
     session.add_all([v1, v2])
     session.flush()
-    return {"county": county, "town": town, "town2": town2, "v1": v1, "v2": v2}
+    units = {"county": county, "town": town, "town2": town2, "v1": v1, "v2": v2}
+    for unit in (town, town2, v1, v2):
+        monitor(session, unit)
+    return units
+
+
+def monitor(session: Session, unit: Unit, *, at: datetime = T0, outcome: str = "ok") -> Feed:
+    """Give UNIT a feed read at AT: a unit no channel of which was read is not scored."""
+    feed = Feed(unit_id=unit.id, url=f"https://example.invalid/{unit.code}/list", kind="html")
+    session.add(feed)
+    session.flush()
+    session.add(
+        Fetch(
+            feed_id=feed.id,
+            url=feed.url,
+            started_at=at,
+            outcome=outcome,
+            status=200 if outcome == "ok" else 404,
+        )
+    )
+    session.flush()
+    return feed
 
 
 def add_finding(

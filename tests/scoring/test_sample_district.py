@@ -28,7 +28,7 @@ from monitor.store.models import Inspector, Score, Unit
 from monitor.units import import_units
 from rules.api import Period
 from tests.notify.receivers import SmtpServer, WebhookReceiver
-from tests.scoring.factories import T0, add_finding
+from tests.scoring.factories import T0, add_finding, monitor
 
 SCHEME = load_scheme()
 PERIODS = [Period.parse(k) for k in ("2026-11", "2026-Q4", "2026")]
@@ -51,6 +51,8 @@ def seed(session: Session) -> list[Unit]:
     rng = random.Random(2026)
     rules = SCHEME.rule_ids()
     for unit in units:
+        if unit.level != "county":
+            monitor(session, unit)
         for n in range(rng.randint(0, 9)):
             rule = rng.choice(rules)
             add_finding(
