@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from monitor.store.base import utcnow
 from monitor.store.models import Alert, Finding, Score, Unit
 from monitor.web import alert_actions, report
+from monitor.web import leaks
 from monitor.web.accounts import Viewer, user_for_token, viewer_for
 from monitor.web.deps import get_db
 from monitor.web.params import MAX_PAGE, RowId
@@ -165,6 +166,17 @@ def _alert_out(alert: Alert, code: str) -> AlertOut:
     return AlertOut(unit_code=code, **data)
 
 
+def _finding_out(f: Finding, code: str, hidden: leaks.Withheld | None) -> FindingOut:
+    data = {k: getattr(f, k) for k in FindingOut.model_fields if k != "unit_code"}
+    if hidden is not None and hidden.hides_finding(f):
+        data["subject"] = hidden.subject(f)
+        data["message"] = hidden.public_message(f)
+        data["evidence"] = {
+            k: v for k, v in (f.evidence or {}).items() if k in ("counts", "period", "series")
+        }
+    return FindingOut(unit_code=code, **data)
+
+
 def create_api() -> FastAPI:
     api = FastAPI(
         title="Disclosure integrity monitor API",
@@ -268,11 +280,10 @@ def create_api() -> FastAPI:
         if viewer.unit_ids is not None:
             query = query.where(Finding.unit_id.in_(viewer.unit_ids))
         rows, total = _paginate(session, query.order_by(Finding.id), page, per_page)
+        # Only those who work alerts see where personal data still sits.
+        hidden = None if viewer.works_alerts else leaks.withheld(session)
         items = [
-            FindingOut(
-                unit_code=code,
-                **{k: getattr(f, k) for k in FindingOut.model_fields if k != "unit_code"},
-            )
+            _finding_out(f, code, hidden)
             for f, code in rows
         ]
         return Page(items=items, page=page, per_page=per_page, total=total)

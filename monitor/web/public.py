@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.store.models import Unit
-from monitor.web import exports, report
+from monitor.web import exports, leaks, report
 from monitor.web.charts import bar_chart, line_chart
 from monitor.web.deps import SESSION_KEY, current_viewer, get_db
 from monitor.web.params import OptionalRowId
@@ -157,6 +157,8 @@ def unit_page(request: Request, session: Db, code: str, period: str | None = Non
             "indicators": [s for k, s in sorted(scores.items()) if k != "total"],
             "findings": report.findings(session, unit.id, chosen),
             "history": report.history(session, unit.id),
+            # Items still carrying personal data: no link, no address, to anyone.
+            "withheld": leaks.withheld(session, [unit.id]),
             "children": sorted(unit.children, key=lambda u: u.code),
             "names": {u.code: u.name for u in unit.children},
             "trend": _cache(request).get(
@@ -209,10 +211,15 @@ def export_unit_table(
     """The unit page's tables: findings, disclosure history, scores per indicator."""
     unit = _unit_by_code(session, code)
     columns: tuple[str, ...]
+    hidden = leaks.withheld(session, [unit.id])
     if table == "findings":
         columns = FINDING_COLUMNS
         records = [
-            {c: _iso(getattr(f, c)) for c in columns}
+            {
+                **{c: _iso(getattr(f, c)) for c in columns},
+                "subject": hidden.subject(f),
+                "message": hidden.public_message(f),
+            }
             for f in report.findings(session, unit.id, period)
         ]
     elif table == "history":
@@ -222,7 +229,7 @@ def export_unit_table(
                 "published": _iso(i.published_date) or i.published_text,
                 "title": i.title,
                 "category": i.category,
-                "url": i.url,
+                "url": None if hidden.hides_item(i) else i.url,
                 "first_seen": _iso(i.first_seen),
                 "removed_at": _iso(i.removed_at),
             }

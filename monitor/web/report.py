@@ -271,9 +271,11 @@ class Deduction:
     children: list[tuple[str, Any]] = field(default_factory=list)
 
 
-def describe(entry: Any) -> Deduction:
+def describe(entry: Any, withheld: Any = None) -> Deduction:
     """One line of a score's explanation (area D's entries: a finding's deduction, a
-    veto cap, or the roll-up of children) in words for the public page."""
+    veto cap, or the roll-up of children) in words for the public page. ``withheld``
+    (a :class:`monitor.web.leaks.Withheld`) hides the subjects that name an item still
+    carrying personal data."""
     if not isinstance(entry, dict):
         return Deduction(str(entry))
     kind = entry.get("kind")
@@ -292,8 +294,11 @@ def describe(entry: Any) -> Deduction:
         return Deduction(text, children=children)
     counted = entry.get("counted", entry.get("points"))
     parts = [str(entry.get("rule_id", "?"))]
-    if entry.get("subject"):
-        parts.append(f"({entry['subject']})")
+    subject = entry.get("subject")
+    if subject and withheld is not None:
+        subject = withheld.entry_subject(entry)
+    if subject:
+        parts.append(f"({subject})")
     if entry.get("period"):
         parts.append(f"· {entry['period']}")
     if entry.get("reason"):
