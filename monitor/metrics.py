@@ -57,3 +57,15 @@ LAST_CYCLE = Gauge(
 DELIVERIES = Counter(
     "disclosure_deliveries_total", "Outbox deliveries by topic and outcome.", ["topic", "outcome"]
 )
+RULE_PRECISION = Gauge(
+    "disclosure_rule_precision",
+    "Share of a rule's judged findings that inspectors confirmed (newest rule version).",
+    ["rule"],
+    multiprocess_mode="livemax",
+)
+RULE_PRECISION_LOW = Gauge(
+    "disclosure_rule_precision_low",
+    "1 when the rule's precision is under rules.precision_alert_below with enough verdicts.",
+    ["rule"],
+    multiprocess_mode="livemax",
+)

@@ -161,6 +161,14 @@ class WebSettings(BaseModel):
     trusted_proxies: str = "127.0.0.1"
 
 
+class RulesSettings(BaseModel):
+    """How rules are watched: a rule whose precision (inspectors' verdicts) falls under
+    ``precision_alert_below`` once it has ``precision_min_verdicts`` verdicts is flagged."""
+
+    precision_alert_below: float = Field(default=0.8, ge=0.0, le=1.0)
+    precision_min_verdicts: int = Field(default=5, ge=1)
+
+
 class Settings(BaseSettings):
     """Everything the service can be told. Field ``foo`` is env ``MONITOR_FOO``;
     nested fields use ``__`` (``MONITOR_CRAWL__CONCURRENCY=32``)."""
@@ -200,6 +208,7 @@ class Settings(BaseSettings):
     assessment: AssessmentSettings = Field(default_factory=AssessmentSettings)
     notify: NotifySettings = Field(default_factory=NotifySettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    rules: RulesSettings = Field(default_factory=RulesSettings)
 
     @field_validator("allowed_networks", mode="before")
     @classmethod

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from monitor.alerts import IllegalTransition, acknowledge, resolve, silence, sync_alerts, unsilence
 from monitor.cli.common import AS_OF_HELP, echo_json, echo_text, parse_as_of, state
 from monitor.notify import deliver_outbox
+from monitor.precision import parse_verdict, record_verdict
 from monitor.redact import redact
 from monitor.store.db import transaction
 from monitor.store.models import Alert, Finding, Outbox, Unit
@@ -172,10 +173,30 @@ def resolve_cmd(
     by: str = typer.Option(..., "--by", help=BY_HELP),
     reason: str = typer.Option(..., "--reason", help=REASON_HELP),
     as_of: str | None = typer.Option(None, "--as-of", help="When it happened. " + AS_OF_HELP),
+    verdict: str | None = typer.Option(
+        None,
+        "--verdict",
+        help="Was the finding right? confirmed or false-positive; measured as the rule's "
+        "precision (`monitor rules precision`).",
+    ),
 ) -> None:
     """Resolve an alert by hand (it stays resolved while its finding stays open)."""
     now = parse_as_of(as_of, state(ctx).settings.timezone)
-    _act(ctx, alert_id, resolve, by=by, reason=reason, now=now)
+    try:
+        chosen = parse_verdict(verdict)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--verdict") from exc
+
+    def act(session: Any, alert: Alert, **kw: Any) -> Any:
+        if chosen is not None:
+            finding = session.get(Finding, alert.finding_id) if alert.finding_id else None
+            if finding is None:
+                raise ValueError("this alert has no finding to give a verdict on")
+            record_verdict(finding, chosen, by=by, now=now)
+            kw["reason"] = f"{kw['reason']} [verdict: {chosen}]"
+        return resolve(session, alert, **kw)
+
+    _act(ctx, alert_id, act, by=by, reason=reason, now=now)
 
 
 @alerts_app.command("silence")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import typer
 
 from monitor.cli.common import echo_json, state
+from monitor.precision import precision
 from monitor.rulesets import load_ruleset
 from rules.api import Rule
 from rules.registry import load_rules
@@ -95,7 +98,10 @@ def _ruleset_periods(ctx: typer.Context) -> dict[str, list[str]]:
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="List and show the registered rules.", no_args_is_help=True)
+    group = typer.Typer(
+        help="List and show the registered rules; their measured precision.",
+        no_args_is_help=True,
+    )
     app.add_typer(group, name="rules")
 
     @group.command("list")
@@ -122,6 +128,56 @@ def register(app: typer.Typer) -> None:
         periods = _ruleset_periods(ctx)
         rows = [describe(rule, periods) for _, rule in sorted(load_rules().rules.items())]
         typer.echo(render_markdown(rows), nl=False)
+
+    @group.command("precision")
+    def precision_cmd(
+        ctx: typer.Context,
+        since: str | None = typer.Option(
+            None, "--since", help="Only findings first seen on or after this date (YYYY-MM-DD)."
+        ),
+        as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
+    ) -> None:
+        """Precision per rule and version, from inspectors' verdicts (resolve --verdict)
+        and overturned appeals: confirmed, false positives, pending."""
+        st = state(ctx)
+        start = None
+        if since:
+            try:
+                day = date.fromisoformat(since)
+            except ValueError as exc:
+                raise typer.BadParameter(str(exc), param_hint="--since") from exc
+            start = datetime.combine(day, time.min, ZoneInfo(st.settings.timezone))
+        with st.sessions() as session:
+            rows = precision(session, since=start, settings=st.settings.rules)
+        limits = st.settings.rules
+        if as_json:
+            echo_json(
+                {
+                    "since": since,
+                    "alert_below": limits.precision_alert_below,
+                    "min_verdicts": limits.precision_min_verdicts,
+                    "rules": [r.as_dict() for r in rows],
+                }
+            )
+            return
+        header = f"{'rule':<40} {'ver':>3} {'confirmed':>9} {'false+':>6} {'pending':>7}"
+        header += f" {'precision':>9}"
+        typer.echo(header)
+        typer.echo("-" * len(header))
+        for r in rows:
+            p = "–" if r.precision is None else f"{r.precision:.0%}"
+            flag = "  ← below threshold" if r.flagged else ""
+            typer.echo(
+                f"{r.rule_id:<40} {r.rule_version:>3} {r.confirmed:>9} {r.false_positive:>6} "
+                f"{r.pending:>7} {p:>9}{flag}"
+            )
+        if not rows:
+            typer.echo("no findings yet")
+        typer.echo(
+            f"\nflagged when precision < {limits.precision_alert_below:.0%} with at least "
+            f"{limits.precision_min_verdicts} verdicts (rules.precision_alert_below, "
+            "rules.precision_min_verdicts)"
+        )
 
     @group.command("show")
     def show_rule(

@@ -15,8 +15,7 @@ from sqlalchemy.orm import Session
 
 from monitor.store.base import utcnow
 from monitor.store.models import Alert, Finding, Score, Unit
-from monitor.web import alert_actions, report
-from monitor.web import leaks
+from monitor.web import alert_actions, leaks, report
 from monitor.web.accounts import Viewer, user_for_token, viewer_for
 from monitor.web.deps import get_db
 from monitor.web.params import MAX_PAGE, RowId
@@ -109,6 +108,8 @@ class AlertOut(BaseModel):
 class ActionIn(BaseModel):
     action: Literal["acknowledge", "resolve", "silence", "unsilence"]
     reason: str = Field("", max_length=2000)
+    # With "resolve": was the finding right? Measured as the rule's precision.
+    verdict: Literal["confirmed", "false_positive", "false-positive"] | None = None
     silence_hours: float = Field(24.0, gt=0, le=24 * 365)
 
 
@@ -282,10 +283,7 @@ def create_api() -> FastAPI:
         rows, total = _paginate(session, query.order_by(Finding.id), page, per_page)
         # Only those who work alerts see where personal data still sits.
         hidden = None if viewer.works_alerts else leaks.withheld(session)
-        items = [
-            _finding_out(f, code, hidden)
-            for f, code in rows
-        ]
+        items = [_finding_out(f, code, hidden) for f, code in rows]
         return Page(items=items, page=page, per_page=per_page, total=total)
 
     @api.get("/alerts", responses=ERRORS)
@@ -346,6 +344,7 @@ def create_api() -> FastAPI:
                 now=now,
                 reason=body.reason,
                 until=until,
+                verdict=body.verdict,
             )
         except alert_actions.TransitionError as exc:
             raise HTTPException(409, str(exc)) from exc

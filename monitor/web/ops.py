@@ -11,7 +11,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import text
 
-from monitor.metrics import QUEUE_DEPTH
+from monitor.metrics import QUEUE_DEPTH, RULE_PRECISION, RULE_PRECISION_LOW
+from monitor.precision import latest_by_rule, precision
 from monitor.redact import redact
 from monitor.settings import Settings
 
@@ -58,11 +59,27 @@ def _measure_queue_depths(settings: Settings) -> None:
         return
 
 
+def _measure_precision(request: Request, settings: Settings) -> None:
+    """Each rule's precision (newest version) from the verdicts: one aggregate query."""
+    try:
+        with request.app.state.sessions() as session:
+            rows = precision(session, settings=settings.rules)
+    except Exception as exc:  # the scrape still answers; /readyz reports the database
+        log.warning("rule precision not measured: %s", exc)
+        return
+    for rule_id, row in latest_by_rule(rows).items():
+        if row.precision is None:
+            continue
+        RULE_PRECISION.labels(rule=rule_id).set(row.precision)
+        RULE_PRECISION_LOW.labels(rule=rule_id).set(1 if row.flagged else 0)
+
+
 @router.get("/metrics")
 def metrics(request: Request) -> Response:
     settings: Settings = request.app.state.settings
     if settings.mode == "distributed":
         _measure_queue_depths(settings)
+    _measure_precision(request, settings)
     return Response(generate_latest(_registry()), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Literal
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from monitor.alerts.models import Appeal
 from monitor.appeals import AppealError, decide_appeal, file_appeal
+from monitor.precision import precision
 from monitor.store.base import utcnow
 from monitor.store.models import Alert, Evidence, Feed, Fetch, Finding, Item, ItemVersion, Unit
 from monitor.web import alert_actions, exports
@@ -265,6 +267,7 @@ def alert_action(
     csrf: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
     hours: SilenceHours = 24.0,
+    verdict: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     check_csrf(request, csrf)
     viewer = require_alert_worker(request, session)
@@ -273,7 +276,14 @@ def alert_action(
     until = now + timedelta(hours=hours) if action == "silence" else None
     try:
         alert_actions.apply(
-            session, alert, action, actor=viewer.name, now=now, reason=reason, until=until
+            session,
+            alert,
+            action,
+            actor=viewer.name,
+            now=now,
+            reason=reason,
+            until=until,
+            verdict=(verdict or None) if action == "resolve" else None,
         )
     except alert_actions.TransitionError as exc:
         session.rollback()
@@ -431,3 +441,21 @@ def workspace_home(request: Request, session: Db) -> Response:
     viewer = require_viewer(request, session)
     target = "/workspace/alerts" if viewer.works_alerts else "/"
     return RedirectResponse(target, status_code=303)
+
+
+@router.get("/workspace/precision", response_class=HTMLResponse)
+def precision_page(request: Request, session: Db, since: str | None = None) -> Response:
+    """Each rule's precision from the inspectors' verdicts; flagged rules highlighted."""
+    viewer = require_alert_worker(request, session)
+    settings = request.app.state.settings
+    start = None
+    if since:
+        try:
+            start = datetime.combine(
+                date.fromisoformat(since), time.min, ZoneInfo(settings.timezone)
+            )
+        except ValueError as exc:
+            raise HTTPException(400, f"since: {exc}") from exc
+    rows = precision(session, since=start, settings=settings.rules)
+    context = {"viewer": viewer, "rows": rows, "since": since, "limits": settings.rules}
+    return _render(request, "precision.html", context)
