@@ -361,8 +361,6 @@ def _village_items(unit: DemoUnit, rng: random.Random) -> list[DemoItem]:
         days.append(_day(rng, date(2026, 11, 15), plan.LAST_PUBLISHED))
     if code == plan.SILENT:
         days = [x for x in days if x <= plan.SILENT_AFTER]
-        if days[-1].month != 11:
-            days.append(date(2026, 11, 4))
 
     party_next = rng.random() < 0.5
     seen_months: set[tuple[int, int]] = set()

@@ -65,12 +65,17 @@ BAD_METADATA_DATES = (date(2026, 11, 12), date(2026, 11, 10))  # formed after pu
 # --- villages ------------------------------------------------------------------------
 NO_PARTY_Q3 = "445302102202"  # 水东村: no 党务公开 in 2026-Q3
 NO_VILLAGE_AFFAIRS_Q3 = "445302103201"  # no 村务公开 in 2026-Q3
-NO_FINANCE_SEPTEMBER = "445302105201"  # no 财务公开 in 2026-09
+# Publishes no 财务公开 in 2026-09: the finances missing are August's (each month's
+# disclosure covers the month before), reported as 2026-08.
+NO_FINANCE_SEPTEMBER = "445302105201"
 BACKDATED = "445302106201"  # claims 2026-11-03, on the list only from 2026-11-18
 BACKDATED_CLAIM = date(2026, 11, 3)
 BACKDATED_VISIBLE = date(2026, 11, 18)
-SILENT = "445302002201"  # nothing after 2026-11-06
-SILENT_AFTER = date(2026, 11, 6)
+# Nothing after 2026-09-30: under the county's monthly cadence (finances monthly from
+# June) September's and October's disclosures never come, so the village is silent.
+# (Three quiet weeks alone are not silence for a village: Organic Law art. 30.)
+SILENT = "445302002201"
+SILENT_AFTER = date(2026, 9, 30)
 DELETES = "445302003201"  # takes down a September item on 2026-11-19
 DELETED_ON = date(2026, 11, 19)
 LEAKS = "445302004201"  # 低保 list with a full ID number and a mobile number

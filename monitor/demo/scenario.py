@@ -116,9 +116,14 @@ def build_scenario(district: District | None = None) -> Scenario:
         ],
         "completeness.periodic_series": [
             Expect(plan.NO_VILLAGE_AFFAIRS_Q3, "series:村务:2026-Q3", "2026"),
+            # A disclosure counts for the period it covers: the finances this village
+            # never published in September are August's.
             Expect(
-                plan.NO_FINANCE_SEPTEMBER, "series:财务:2026-09", "2026", only_if="monthly_finance"
+                plan.NO_FINANCE_SEPTEMBER, "series:财务:2026-08", "2026", only_if="monthly_finance"
             ),
+            # The silent village's September and October finances never came.
+            Expect(plan.SILENT, "series:财务:2026-09", "2026", only_if="monthly_finance"),
+            Expect(plan.SILENT, "series:财务:2026-10", "2026", only_if="monthly_finance"),
         ],
         "completeness.required_metadata": [
             _item_expect(nansheng, no_index, nov, as_of),

@@ -91,7 +91,13 @@ def test_village_finances_every_month(district: District) -> None:
                 _matches(i, VILLAGE_WORDS["财务公开"]) for i in unit.items if i.published in period
             ):
                 missing.add((unit.code, period.key))
-    assert missing == {(plan.NO_FINANCE_SEPTEMBER, "2026-09")}
+    # Publication months: the one planted gap (August's finances, never published in
+    # September) and the silent village's last two months.
+    assert missing == {
+        (plan.NO_FINANCE_SEPTEMBER, "2026-09"),
+        (plan.SILENT, "2026-10"),
+        (plan.SILENT, "2026-11"),
+    }
 
 
 def test_town_welfare_gap_only_where_planned(district: District) -> None:

@@ -42,6 +42,7 @@ def test_expectations_point_at_real_units_and_items(district: District) -> None:
 
 def test_crawl_days_and_as_of(district: District) -> None:
     scenario = build_scenario(district)
+    base = "http://127.0.0.1:8765"
     assert scenario.crawl_days == sorted(scenario.crawl_days)
     assert scenario.crawl_days[-1] == scenario.as_of == plan.AS_OF
     # The availability rule wants 20 probes in 7 days: daily crawls of a town's 6 feeds.
@@ -51,7 +52,11 @@ def test_crawl_days_and_as_of(district: District) -> None:
     assert scenario.expected_units("completeness.periodic_series", include_conditional=True) == {
         plan.NO_VILLAGE_AFFAIRS_Q3,
         plan.NO_FINANCE_SEPTEMBER,
+        plan.SILENT,
     }
+    # A missing month is reported as the month the disclosure covers, not the next.
+    series = scenario.findings("completeness.periodic_series", base, include_conditional=True)
+    assert (plan.NO_FINANCE_SEPTEMBER, "series:财务:2026-08", "2026") in series
 
 
 def test_subjects_as_the_rules_write_them(district: District) -> None:
