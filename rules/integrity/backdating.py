@@ -13,7 +13,10 @@ class Backdating(Rule):
     Basis: the State Council General Office's 2019 website inspection indicators list
     faked dates among the serious errors that fail a site outright; Regulations on Open
     Government Information (2019), art. 26 (the date is what the 20-day limit is
-    judged on).
+    judged on). For villages and communities, whose platforms the website indicators
+    do not govern: Organic Law of Villagers' Committees (2018), art. 30 (the committee
+    guarantees that what it publishes is true) — a backdated item is how a late
+    monthly or quarterly disclosure is made to look on time.
 
     An item claims 发布日期 D. If the monitor read the item's own feed successfully
     more than ``tolerance_hours`` after the end of D and the item was not there (the
@@ -29,7 +32,10 @@ class Backdating(Rule):
 
     id = "integrity.backdating"
     title = "Publication date not earlier than the item could be seen"
-    basis = "GOV website inspection indicators (2019): faked dates; Regulations (2019), art. 26"
+    basis = (
+        "GOV website inspection indicators (2019): faked dates; Regulations (2019), art. 26; "
+        "villages: Organic Law of Villagers' Committees (2018), art. 30"
+    )
     severity = Severity.HIGH
 
     class Params(RuleParams):

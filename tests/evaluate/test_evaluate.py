@@ -20,7 +20,8 @@ from monitor.store.models import Feed, Fetch, Finding, Item, ItemVersion, Unit
 from rules.api import FindingDraft, Period, Rule, RuleContext
 from rules.registry import LoadedRules, load_rules
 
-AS_OF = datetime(2026, 4, 10, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
+# After the village publication window for Q1 (the 15th of April) closed.
+AS_OF = datetime(2026, 4, 20, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai
 
 
 def _seed(session: Session) -> dict[str, Any]:
@@ -318,7 +319,7 @@ def test_cli_evaluate(
         [
             "evaluate",
             "--as-of",
-            "2026-04-10",
+            "2026-04-20",
             "--period",
             "2026-02",
             "--unit",
