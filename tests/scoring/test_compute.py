@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.scoring import SCORE_TOPIC, compute_scores, export_scores, score_rows, scores_as_of
 from monitor.settings import Settings
-from monitor.store.models import Finding, Outbox, Score, Unit
+from monitor.store.models import Feed, Fetch, Finding, Outbox, Score, Unit
 from rules.api import Period
 from tests.scoring.factories import T0, add_finding, make_tree
 
@@ -178,3 +178,41 @@ def test_exports_open_as_spreadsheets(
     assert v1_total["points_deducted"] == 8
     assert xlsx_rows[0][0] == "unit_code"
     assert any(r["unit_name"] == "东村" for r in csv_rows)
+
+
+def test_units_never_read_are_not_scored_and_left_out_of_roll_ups(
+    sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    with sessions.begin() as s:
+        units = seed(s)
+        # A third village with no feed at all, and the second town's only feed 404s.
+        v3 = Unit(
+            code="441702100003",
+            name="北村",
+            level="village",
+            kind="village",
+            parent_id=units["town"].id,
+        )
+        s.add(v3)
+        s.flush()
+        add_finding(s, v3, "timeliness.unit_silent", "unit")  # never counts: unit unseen
+        # The second town's feed was only ever answered 404.
+        s.execute(
+            Fetch.__table__.update()
+            .where(Fetch.feed_id.in_(select(Feed.id).where(Feed.unit_id == units["town2"].id)))
+            .values(outcome="http_error", status=404)
+        )
+        compute_scores(s, settings, period=NOV, as_of=AS_OF)
+    with sessions() as s:
+        rows = {r.unit_id: r for r in scores_as_of(s, period="2026-11") if r.indicator == "total"}
+        v3_row, town2_row = rows[v3.id], rows[units["town2"].id]
+        assert (v3_row.status, v3_row.value) == ("not_monitored", None)
+        assert (town2_row.status, town2_row.value) == ("not_assessable", None)
+        # The town's villages' mean leaves the unmonitored one out (as before: 92 and 95).
+        town = rows[units["town"].id]
+        assert town.status == "scored"
+        assert town.value == pytest.approx(0.4 * 99.0 + 0.6 * (92 + 95) / 2)
+        # The county is the mean of the towns that could be scored: the first one only.
+        assert rows[units["county"].id].value == pytest.approx(town.value)
+        exported = score_rows(s, [v3_row, town2_row], 60.0)
+        assert [r["passed"] for r in exported] == [None, None]
