@@ -23,7 +23,6 @@ COLUMNS = (
     "level",
     "period",
     "indicator",
-    "status",
     "value",
     "max_value",
     "weight",
@@ -35,6 +34,7 @@ COLUMNS = (
     "scheme_version",
     "config_hash",
     "computed_for",
+    "status",
 )
 
 

@@ -178,12 +178,12 @@ def unit_page(request: Request, session: Db, code: str, period: str | None = Non
 HISTORY_COLUMNS = ("published", "title", "category", "url", "first_seen", "removed_at")
 SCORE_COLUMNS = (
     "indicator",
-    "status",
     "value",
     "max_value",
     "weight",
     "assessable_fraction",
     "scheme",
+    "status",
 )
 
 

@@ -55,16 +55,17 @@ class ScoreRow:
             "code": self.code,
             "name": self.name,
             "level": self.level,
-            "status": self.status,
             "total": self.total,
         }
         for part in PARTS:
             record[part] = self.parts.get(part)
         record["change"] = self.change
+        record["status"] = self.status
         return record
 
 
-TABLE_COLUMNS = ("code", "name", "level", "status", "total", *PARTS, "change")
+# status (scored / not_monitored / not_assessable) last, so earlier columns keep their place.
+TABLE_COLUMNS = ("code", "name", "level", "total", *PARTS, "change", "status")
 
 # How a unit that could not be scored is shown: never as a score, never as a pass.
 STATUS_LABELS = {
