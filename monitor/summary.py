@@ -168,7 +168,9 @@ def render_text(summary: Summary) -> str:
         ):
             if cov.get(key):
                 line += f"; {text}: {cov[key]}"
-        out.append(line + " (never counted as passed, left out of averages)")
+        if cov.get("scored", 0) < cov.get("units", 0):
+            line += " — these have no score, never count as passed, and are left out of averages"
+        out.append(line)
     header = _pad("town", 16) + " score " + "".join(f"{p[:12]:>13}" for p in parts)
     header += "  villages  passing  findings  alerts"
     out += ["", header, "-" * _width(header)]
