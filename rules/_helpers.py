@@ -74,15 +74,43 @@ def counts_for(item: ItemView, start: date, end: date) -> bool:
     publication day falls in ("2026年农村建房审批情况" published in September), counts
     for the span its publication day falls in; any other item does not (August's
     finances published on 6 September are August's, not September's)."""
-    covered = item_covered(item)
+    return _counts(item_covered(item), item_day(item), start, end)
+
+
+def _counts(covered: Covered | None, day: date, start: date, end: date) -> bool:
     if covered is not None and covered.within(start, end):
         return True
-    day = item_day(item)
     if covered is not None and not (covered.start <= day <= covered.end):
         return False
     if covered is not None and covered.end - covered.start <= end - start:
         return False
     return start <= day <= end
+
+
+# Like ``items_in``: every rule of a unit gets the same items tuple; remember each
+# item's covered period and day once per tuple, and the spans asked for.
+_covered: tuple[object, list[tuple[ItemView, Covered | None, date]], dict[object, object]] = (
+    None,
+    [],
+    {},
+)
+
+
+def items_covering(items: tuple[ItemView, ...], start: date, end: date) -> tuple[ItemView, ...]:
+    """The items of ``items`` that count for ``start``..``end`` (see :func:`counts_for`)."""
+    global _covered
+    if not isinstance(items, tuple):
+        return tuple(item for item in items if counts_for(item, start, end))
+    current = _covered
+    if current[0] is not items:
+        current = _covered = (items, [(i, item_covered(i), item_day(i)) for i in items], {})
+    key = (start, end)
+    hit = current[2].get(key)
+    if hit is None:
+        hit = current[2][key] = tuple(
+            item for item, covered, day in current[1] if _counts(covered, day, start, end)
+        )
+    return hit  # type: ignore[return-value]
 
 
 def matches(item: ItemView, keywords: Sequence[str]) -> bool:

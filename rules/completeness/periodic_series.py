@@ -6,7 +6,14 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rules._helpers import counts_for, item_covered, item_day, local_date, matches, no_data_finding
+from rules._helpers import (
+    item_covered,
+    item_day,
+    items_covering,
+    local_date,
+    matches,
+    no_data_finding,
+)
 from rules._periods import deadline_after
 from rules.api import FindingDraft, Period, Rule, RuleContext, RuleParams, Severity
 
@@ -116,10 +123,8 @@ class PeriodicSeries(Rule):
             deadline = deadline_after(sub.end, window)
             hits = [
                 item
-                for item in ctx.items
-                if item_day(item) <= today
-                and matches(item, series.keywords)
-                and counts_for(item, sub.start, sub.end)
+                for item in items_covering(ctx.items, sub.start, sub.end)
+                if item_day(item) <= today and matches(item, series.keywords)
             ]
             evidence = {
                 "series": name,

@@ -4,7 +4,14 @@ from collections.abc import Iterable
 
 from pydantic import Field
 
-from rules._helpers import counts_for, item_day, items_in, local_date, matches, no_data_finding
+from rules._helpers import (
+    item_day,
+    items_covering,
+    items_in,
+    local_date,
+    matches,
+    no_data_finding,
+)
 from rules._periods import deadline_after
 from rules.api import FindingDraft, Rule, RuleContext, RuleParams, Severity
 
@@ -119,9 +126,7 @@ class RequiredCategories(Rule):
         if covered:
             start, end = ctx.period.start, ctx.period.end
             items = tuple(
-                item
-                for item in ctx.items
-                if item_day(item) <= today and counts_for(item, start, end)
+                item for item in items_covering(ctx.items, start, end) if item_day(item) <= today
             )
         else:
             items = items_in(ctx.items, ctx.period)

@@ -9,9 +9,9 @@ from pydantic import Field
 from rules._helpers import (
     REACHED,
     VILLAGE_KINDS,
-    counts_for,
     enabled_feeds,
     item_day,
+    items_covering,
     latest_due,
     local_date,
     reached_ok,
@@ -139,7 +139,9 @@ class StaleColumns(Rule):
                     else params.general_every
                 )
                 period = latest_due(ref, every, params.window_day)
-                if any(counts_for(item, period.start, period.end) for item in items):
+                mine = {id(item) for item in items}
+                covering = items_covering(ctx.items, period.start, period.end)
+                if any(id(item) in mine for item in covering):
                     continue
                 due = deadline_after(period.end, params.window_day)
                 detail = {"column_type": every, "period": period.key}

@@ -9,8 +9,8 @@ from pydantic import Field
 from rules._helpers import (
     REACHED,
     VILLAGE_KINDS,
-    counts_for,
     item_day,
+    items_covering,
     latest_due,
     local_date,
     no_data_finding,
@@ -105,7 +105,7 @@ class UnitSilent(Rule):
         window = ctx.params.window_day
         period = latest_due(ref, every, window)
         seen = [item for item in ctx.items if item_day(item) <= ref]
-        if any(counts_for(item, period.start, period.end) for item in seen):
+        if any(item_day(i) <= ref for i in items_covering(ctx.items, period.start, period.end)):
             return
         due = deadline_after(period.end, window)
         newest = max((item_day(item) for item in seen), default=None)

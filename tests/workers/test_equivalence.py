@@ -56,7 +56,15 @@ def _snapshot(sessions: sessionmaker[Session]) -> dict[str, list[tuple[Any, ...]
             for f in s.scalars(select(Finding))
         )
         scores = sorted(
-            (code[c.unit_id], c.period, c.indicator, round(c.value, 6), str(c.computed_for))
+            # A unit never read (the portal that is down) has no value, only a status.
+            (
+                code[c.unit_id],
+                c.period,
+                c.indicator,
+                c.status,
+                None if c.value is None else round(c.value, 6),
+                str(c.computed_for),
+            )
             for c in s.scalars(select(Score))
         )
         alerts = sorted(
