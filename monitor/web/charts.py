@@ -33,6 +33,7 @@ class ChartRow:
     href: str | None
     bars: list[Bar]
     total_text: str
+    note: str = ""  # drawn across the empty bar: "not monitored 未监测" …
 
 
 @dataclass
@@ -86,9 +87,8 @@ def bar_chart(rows: list[ScoreRow], hrefs: dict[int, str]) -> BarChart:
                 name=row.name,
                 href=hrefs.get(row.unit_id),
                 bars=bars,
-                total_text=(row.status_label or "–")
-                if row.total is None
-                else f"{round(row.total, 1):g}",
+                total_text="–" if row.total is None else f"{round(row.total, 1):g}",
+                note=row.status_label if row.total is None else "",
             )
         )
     ticks = [(LABEL_WIDTH + BAR_WIDTH * f, f"{int(f * 100)}%") for f in (0, 0.25, 0.5, 0.75, 1)]
