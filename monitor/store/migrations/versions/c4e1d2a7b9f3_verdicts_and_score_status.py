@@ -1,7 +1,7 @@
 """verdicts on findings; score status (not monitored / not assessable)
 
 Revision ID: c4e1d2a7b9f3
-Revises: 82a191595329
+Revises: c0346f4f9e0d
 Create Date: 2026-11-30 10:00:00
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import monitor.store.base
 
 revision: str = "c4e1d2a7b9f3"
-down_revision: str | None = "82a191595329"
+down_revision: str | None = "c0346f4f9e0d"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
