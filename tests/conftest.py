@@ -26,7 +26,10 @@ PG_ADMIN_URL = os.environ.get(
     "MONITOR_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
 REDIS_URL = os.environ.get("MONITOR_TEST_REDIS", "redis://127.0.0.1:6379/15")
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+# ../shared beside the checkout; MONITOR_SHARED points elsewhere (a git worktree).
+SHARED = Path(
+    os.environ.get("MONITOR_SHARED") or Path(__file__).resolve().parents[1].parent / "shared"
+)
 CORPUS = SHARED / "corpus"
 # The web refuses placeholder keys; tests get a random one per run.
 TEST_SECRET_KEY = "test-" + secrets.token_urlsafe(40)

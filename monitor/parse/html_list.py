@@ -1,103 +1,141 @@
-"""HTML list pages of county disclosure platforms, read with per-feed CSS selectors.
+"""HTML list pages of county disclosure platforms.
 
-The defaults fit the common shape ``<ul class="list"><li><a href>title</a>
-<span class="date">2026-11-02</span></li></ul>``; a feed's options override them
-(see docs/feeds.md).
+With no ``item`` option the list is found on the page (``monitor.parse.structure``):
+the repeated blocks that each hold an article link and usually a date. A feed's
+options (``item``, ``link``, ``title``, ``date``, ``category``, ``next``) override
+what is found (see docs/feeds.md). Hanweb lists filled from a ``<datastore>`` block
+are read from its records; the next page is found the ways platforms print it
+(``monitor.parse.pagination``). A page where no list is found says so.
 """
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from typing import Any
-from urllib.parse import urldefrag, urljoin
 
-import lxml.html
-from lxml.cssselect import CSSSelector
-from lxml.etree import ParserError
+from monitor.parse import datastore, pagination, structure
+from monitor.parse.markup import absolute, first, html_document, same_site, selector
+from monitor.parse.model import Entry, Page
 
-from monitor.parse.model import Entry, Page, ParseError
-
-DEFAULT_ITEM = "ul.list > li"
 DEFAULT_LINK = "a"
 DEFAULT_DATE = ".date, .time, span.rq, span:last-child"
+NO_LIST = "no list found; read as a single page"
+EMPTY_LIST = "the list is empty (the page says it has no entries)"
 _DATE_IN_TEXT = re.compile(
     r"\d{4}\s*[年\-/.]\s*\d{1,2}\s*[月\-/.]\s*\d{1,2}\s*日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?"
 )
-_NEXT_XPATH = (
-    "//a[@rel='next' or normalize-space(.)='下一页' or normalize-space(.)='下页'"
-    " or normalize-space(.)='next' or normalize-space(.)='Next']"
+_BULLETS = "·•●■□◆◇▪▸►>»-— \u3000"
+_SCRIPT_URL = re.compile(
+    r"""(?:url|href|action|src|ajax|get|post|fetch|load)\s*[:=(,]\s*["']([^"'\s<>]{4,300})["']""",
+    re.IGNORECASE,
 )
-
-
-@lru_cache(maxsize=256)
-def selector(css: str) -> CSSSelector:
-    try:
-        return CSSSelector(css)
-    except Exception as exc:  # cssselect raises several unrelated types
-        raise ParseError(f"invalid CSS selector {css!r}: {exc}") from exc
-
-
-def first(node: Any, css: str) -> Any | None:
-    found = selector(css)(node)
-    return found[0] if found else None
+_DATA_PATH = re.compile(
+    r"(?:\.json\b|dataproxy\.jsp|/api/|/(?:\w+/)*(?:list|query|search|data)\w*\.(?:do|action|jsp|php|ashx|aspx)|getlist|list\.json)",
+    re.IGNORECASE,
+)
 
 
 def text_of(node: Any) -> str:
     return " ".join(node.text_content().split())
 
 
-def absolute(base_url: str, href: str | None) -> str | None:
-    if not href:
-        return None
-    href = href.strip()
-    if not href or href.startswith(("javascript:", "mailto:", "#")):
-        return None
-    try:
-        return urldefrag(urljoin(base_url, href))[0]
-    except ValueError:  # e.g. "http://[": one broken link must not sink the page
-        return None
-
-
-def html_document(text: str) -> Any:
-    try:
-        return lxml.html.document_fromstring(text)
-    except (ParserError, ValueError) as exc:
-        raise ParseError(f"not an HTML document: {exc}") from exc
-
-
 def parse_html_list(text: str, base_url: str, options: dict[str, Any]) -> Page:
     """Entries of one list page, and the next page's URL when there is one."""
+    item_css = options.get("item")
+    if not item_css and datastore.has_datastore(text):
+        return _datastore_page(text, base_url, options)
     doc = html_document(text)
-    item_css = options.get("item") or DEFAULT_ITEM
+    page = Page()
+    if item_css:
+        _explicit_rows(doc, base_url, options, item_css, page)
+    else:
+        found = structure.find_list(doc, base_url)
+        if found is None:
+            _no_list(doc, base_url, page)
+            return page
+        page.structure = found.as_dict()
+        _found_rows(found, base_url, options, page)
+    found_next = pagination.next_page(doc, base_url, options.get("next"))
+    if found_next is not None:
+        page.next_url, page.next_how = found_next.url, found_next.how
+    return page
+
+
+def _explicit_rows(
+    doc: Any, base_url: str, options: dict[str, Any], item_css: str, page: Page
+) -> None:
     link_css = options.get("link") or DEFAULT_LINK
     title_css = options.get("title") or link_css
     date_css = options.get("date")
-    category_css = options.get("category")
-    page = Page()
     rows = selector(item_css)(doc)
     if not rows:
         page.errors.append(f"no entries match {item_css!r}")
     for row in rows:
         link = first(row, link_css)
+        if link is None and row.tag == "a":
+            link = row  # the block is the link itself
         url = absolute(base_url, link.get("href")) if link is not None else None
         if url is None:
             page.errors.append(f"entry without a link: {text_of(row)[:80]!r}")
             continue
         title_node = first(row, title_css) if title_css != link_css else link
-        title = ""
-        if title_node is not None:
-            title = (title_node.get("title") or "").strip() or text_of(title_node)
+        title = _title(title_node)
         published = _date(row, date_css, title)
-        category = None
-        if category_css:
-            node = first(row, category_css)
-            category = text_of(node).strip("[]【】 ") or None if node is not None else None
         page.entries.append(
-            Entry(key=url, title=title, url=url, category=category, published=published)
+            Entry(
+                key=url,
+                title=_without_date(title, published),
+                url=url,
+                category=_category(row, options.get("category")),
+                published=published,
+            )
         )
-    page.next_url = _next(doc, base_url, options.get("next"))
-    return page
+
+
+def _found_rows(found: Any, base_url: str, options: dict[str, Any], page: Page) -> None:
+    link_css, date_css = options.get("link"), options.get("date") or found.date
+    title_css = options.get("title")
+    for row in found.rows:
+        link = first(row.node, link_css) if link_css else row.link
+        url = absolute(base_url, link.get("href")) if link is not None else None
+        if url is None:
+            continue  # header and separator rows
+        title = _title(first(row.node, title_css) if title_css else link)
+        if date_css:
+            published = _date(row.node, date_css, title)
+        else:
+            published = row.date
+        page.entries.append(
+            Entry(
+                key=url,
+                title=_without_date(title, published),
+                url=url,
+                category=_category(row.node, options.get("category")),
+                published=published,
+            )
+        )
+
+
+def _title(node: Any) -> str:
+    if node is None:
+        return ""
+    title = " ".join((node.get("title") or "").split()) or text_of(node)
+    return title.strip(_BULLETS) or title
+
+
+def _without_date(title: str, published: str | None) -> str:
+    """A date printed inside the link is not part of the title."""
+    if published and published in title and title != published:
+        stripped = title.replace(published, " ").strip(" []()（）【】" + _BULLETS)
+        return " ".join(stripped.split()) or title
+    return title
+
+
+def _category(row: Any, category_css: str | None) -> str | None:
+    if not category_css:
+        return None
+    node = first(row, category_css)
+    return (text_of(node).strip("[]【】 ") or None) if node is not None else None
 
 
 def _date(row: Any, date_css: str | None, title: str) -> str | None:
@@ -113,13 +151,62 @@ def _date(row: Any, date_css: str | None, title: str) -> str | None:
     return match.group(0) if match else None
 
 
-def _next(doc: Any, base_url: str, next_css: str | None) -> str | None:
-    if next_css:
-        node = first(doc, next_css)
-    else:
-        found = doc.xpath(_NEXT_XPATH)
-        node = found[0] if found else None
-    if node is None:
-        return None
-    url = absolute(base_url, node.get("href"))
-    return url if url and url != urldefrag(base_url)[0] else None
+def _no_list(doc: Any, base_url: str, page: Page) -> None:
+    """No list on the page: an empty column says so; a list filled by script names
+    its data source (read next, as the following page); else "no list found"."""
+    source = script_data_url(doc, base_url)
+    if source is not None:
+        page.next_url, page.next_how = source, "script data"
+        page.errors.append(f"no list in the page's HTML; its script reads the list from {source}")
+        return
+    if structure.says_empty(doc):
+        page.empty = True
+        page.errors.append(EMPTY_LIST)
+        return
+    page.no_list = True
+    page.errors.append(NO_LIST)
+
+
+def script_data_url(doc: Any, base_url: str) -> str | None:
+    """The JSON or XML endpoint an inline script fills the list from (same host)."""
+    for script in doc.iter("script"):
+        for match in _SCRIPT_URL.finditer(script.text or ""):
+            raw = match.group(1)
+            if not _DATA_PATH.search(raw):
+                continue
+            url = absolute(base_url, raw)
+            if url and same_site(url, base_url) and not url.lower().endswith(".js"):
+                return url
+    return None
+
+
+def _datastore_page(text: str, base_url: str, options: dict[str, Any]) -> Page:
+    store = datastore.read_datastore(text, base_url)
+    page = Page(structure={"item": "datastore record", "link": "a", "confidence": 1.0})
+    for record in store.records:
+        if not record.strip():
+            continue
+        try:
+            fragment = html_document(f"<html><body><ul>{record}</ul></body></html>")
+        except Exception:  # noqa: BLE001 - one broken record must not sink the page
+            page.errors.append(f"unreadable record: {' '.join(record.split())[:80]!r}")
+            continue
+        body = fragment.find("body")
+        row = structure.best_row(body if body is not None else fragment, base_url)
+        if row is None:
+            page.errors.append(f"record without a link: {text_of(fragment)[:80]!r}")
+            continue
+        title = _title(row.link)
+        page.entries.append(
+            Entry(
+                key=row.url,
+                title=_without_date(title, row.date),
+                url=row.url,
+                category=None,
+                published=row.date,
+            )
+        )
+    page.structure = {**(page.structure or {}), "entries": len(page.entries)}
+    if store.next_url:
+        page.next_url, page.next_how = store.next_url, "datastore"
+    return page

@@ -44,6 +44,12 @@ class Page:
     entries: list[Entry] = field(default_factory=list)
     next_url: str | None = None
     errors: list[str] = field(default_factory=list)
+    # How the list was read when no selectors were given: the selectors found and a
+    # confidence (see monitor.parse.structure), for an operator to check or freeze.
+    structure: dict[str, Any] | None = None
+    next_how: str | None = None  # link | script | pager | series | datastore | option …
+    no_list: bool = False  # nothing on the page looks like a list: never a silent guess
+    empty: bool = False  # the page says its list is empty
 
 
 @dataclass(slots=True)
