@@ -102,14 +102,17 @@ class ItemFields:
 
 
 def item_fields(entry: Entry, detail: Detail | None, feed_category: str | None) -> ItemFields:
-    """Merge a listing entry with its detail page. The detail page's metadata table is
-    the official record, so its dates win over the list's; the list's category (or the
-    feed's) wins over the table's, because feeds are set up per disclosure column."""
+    """Merge a listing entry with its detail page. The detail page's metadata is the
+    official record, so its dates and its own category (主题分类, 信息分类 …) win over
+    the list's; the list's, the feed's and the column's name are hints used when the
+    page names none."""
     meta: dict[str, Any] = dict(entry.meta)
+    page_category = None
     if detail is not None:
         meta.update(detail.meta)
+        page_category = detail.meta.get("category")
     title = entry.title or (detail.title if detail else "")
-    category = entry.category or feed_category or meta.get("category")
+    category = page_category or entry.category or feed_category or meta.get("column")
     errors: list[dict[str, str]] = []
     dates: dict[str, tuple[date | None, str | None]] = {}
     for name, printed in (

@@ -1,9 +1,15 @@
 """Turning a response body into text, as a browser would, for pages that lie.
 
-Order: byte-order mark, HTTP charset, XML declaration, ``<meta charset>``, then
+Order: byte-order mark, UTF-16/32 told by the bytes of ``<?xml`` (XML 1.0,
+appendix F), HTTP charset, XML declaration, ``<meta charset>``, then
 charset-normalizer. A declared charset is only trusted when the body decodes with
 it; GB2312 and GBK are decoded as their superset GB18030, because county sites
 label GB18030-only characters (rare names of villages and people) as GB2312.
+
+An HTTP ``charset=ISO-8859-1`` is the default of many servers, not a statement about
+the page, and Latin-1 accepts any bytes: when the document's own declaration names
+a multi-byte charset (GB2312, GBK, UTF-8 …) that its bytes decode with, that one is
+used and the HTTP label kept as ``declared`` (the disagreement).
 """
 
 from __future__ import annotations
@@ -38,6 +44,16 @@ _SUPERSETS = {
 _XML_DECL = re.compile(rb"^<\?xml[^>]{0,200}?encoding\s*=\s*[\"']([A-Za-z0-9._:-]+)[\"']")
 _META = re.compile(rb"<meta[^>]{0,300}?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.IGNORECASE)
 _HEAD = 4096
+# The first four bytes of "<?xm" in the encodings a BOM-less XML document can be in.
+_XML_SIGNATURES = (
+    (b"\x00\x00\x00\x3c", "utf-32-be"),
+    (b"\x3c\x00\x00\x00", "utf-32-le"),
+    (b"\x00\x3c\x00\x3f", "utf-16-be"),
+    (b"\x3c\x00\x3f\x00", "utf-16-le"),
+)
+# HTTP labels servers send by default; Latin-1 decodes any bytes, so it proves nothing.
+_DEFAULT_LABELS = frozenset({"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1"})
+_SINGLE_BYTE = frozenset({"cp1252", "latin_1", "iso8859-1", "ascii"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,13 +103,29 @@ def decode_body(body: bytes, content_type: str | None = None) -> Decoded:
     for bom, encoding in _BOMS:
         if body.startswith(bom):
             return Decoded(body[len(bom) :].decode(encoding, "replace"), encoding, "bom")
+    for signature, encoding in _XML_SIGNATURES:
+        if body.startswith(signature):
+            text = _try(body, encoding)
+            if text is not None:
+                return Decoded(text, encoding, "xml")
     head = body[:_HEAD]
     declared: str | None = None
-    candidates: list[tuple[str, str | None]] = [("http", http_charset(content_type))]
+    http = http_charset(content_type)
     xml = _XML_DECL.match(head.lstrip())
-    candidates.append(("xml", xml.group(1).decode("ascii") if xml else None))
     meta = _META.search(head)
-    candidates.append(("meta", meta.group(1).decode("ascii") if meta else None))
+    own = [
+        ("xml", xml.group(1).decode("ascii") if xml else None),
+        ("meta", meta.group(1).decode("ascii") if meta else None),
+    ]
+    if http is not None and http.strip().strip("\"'").lower() in _DEFAULT_LABELS:
+        for source, name in own:
+            label = normalise(name)
+            if label is None or label in _SINGLE_BYTE:
+                continue
+            text = _try(body, label)
+            if text is not None:
+                return Decoded(text, label, source, http)
+    candidates: list[tuple[str, str | None]] = [("http", http), *own]
     for source, name in candidates:
         if name is None:
             continue

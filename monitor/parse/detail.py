@@ -1,53 +1,42 @@
-"""Detail pages: the standard metadata table (索引号, 发布机构 …), ``<meta>`` tags,
-values hidden in HTML comments, the main text and the attachments."""
+"""Detail pages: the metadata (索引号, 发布机构 …) in every shape platforms print it
+(table cells, ``dt``/``dd``, ``<p><strong>label</strong>：value</p>``, ``<li><label>``,
+label and value in one run of text, values only in HTML comments, ``<meta>`` tags),
+the main text and the attachments."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+import lxml.html
 from lxml import etree
 
+from monitor.parse import labels
 from monitor.parse.html_list import absolute, first, html_document, selector, text_of
 from monitor.parse.model import Detail
 
-# Printed label (spaces removed) -> Item.meta key (the crawl contract's names).
-LABELS: dict[str, str] = {
-    "索引号": "index_no",
-    "索引": "index_no",
-    "信息分类": "category",
-    "主题分类": "category",
-    "公开类别": "category",
-    "所属分类": "category",
-    "发布机构": "publisher",
-    "发文机关": "publisher",
-    "发布单位": "publisher",
-    "公开主体": "publisher",
-    "成文日期": "formed",
-    "生成日期": "formed",
-    "发文日期": "formed",
-    "发布日期": "published",
-    "发布时间": "published",
-    "公开日期": "published",
-    "文号": "doc_no",
-    "发文字号": "doc_no",
-    "主题词": "keywords",
-    "关键词": "keywords",
-    "有效性": "validity",
-}
+# <meta name=…> of the national government-website standard and of the platforms.
 _META_TAGS = {
     "articletitle": "title",
     "pubdate": "published",
-    "contentsource": "publisher",
-    "columnname": "category",
     "firstpublishedtime": "published",
+    "publishdate": "published",
+    "contentsource": "publisher",
+    "columnname": "column",
+    "keywords": "keywords",
+    "indexno": "index_no",
+    "filenumber": "doc_no",
 }
-_SPACE = re.compile(r"[\s\u3000\xa0]+")
-_LABEL_VALUE = re.compile(r"^\s*([^:：]{2,8}?)\s*[:：]\s*(.+)$", re.DOTALL)
-_COMMENT_PAIR = re.compile(r"([\u4e00-\u9fff][\u4e00-\u9fff\s\u3000]{1,7})\s*[:：]\s*([^<>\n]+)")
+_BLOCKS = frozenset(
+    {"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "td", "th", "tr", "table", "tbody", "thead",
+     "br", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header", "footer", "form",
+     "blockquote", "pre", "hr", "body", "center", "caption"}
+)  # fmt: skip
+_UNSEEN = frozenset({"script", "style", "noscript", "template", "textarea", "select", "option"})
 _TAGS = re.compile(r"<[^>]+>")
-_CELLS = ("td", "th", "dt", "dd", "span", "li", "p", "b", "strong", "label", "em", "div")
+_TITLE_SPLIT = re.compile(r"\s*(?:_|\||——|--|－| - )\s*")
 _CONTENT_DEFAULTS = (
     "#zoom",
     ".TRS_Editor",
@@ -79,52 +68,122 @@ _NOT_FOUND = (
 )
 
 
-def label_key(text: str) -> str | None:
-    return LABELS.get(_SPACE.sub("", text).rstrip(":："))
+@dataclass(slots=True)
+class _Line:
+    """The text of one block (a cell, a paragraph, a list item), and that block."""
+
+    text: str
+    owner: Any
+    hidden: bool = False  # the text of an HTML comment
 
 
-def _value(node: Any) -> str:
-    value = text_of(node)
-    if value:
-        return value
-    # Some platforms comment the value out and fill it in with script.
-    hidden = " ".join(c.text or "" for c in node.iter(etree.Comment))
-    return " ".join(_TAGS.sub(" ", hidden).split())
+def _lines(root: Any) -> list[_Line]:
+    """The document as lines, broken at blocks and cells as a browser lays it out;
+    inline elements (``strong``, ``label``, ``font``, ``span``) join their text."""
+    lines: list[_Line] = []
+    parts: list[str] = []
+    owners: list[Any] = [root]
 
+    def flush() -> None:
+        text = " ".join("".join(parts).split())
+        if text:
+            lines.append(_Line(text, owners[-1]))
+        parts.clear()
 
-def _table_meta(doc: Any) -> dict[str, str]:
-    meta: dict[str, str] = {}
-    for node in doc.iter(*_CELLS):
-        raw = node.text_content()
-        if len(raw) > 120 or not raw.strip():
+    for event, node in etree.iterwalk(root, events=("start", "end", "comment")):
+        tag = node.tag
+        if event == "comment" or not isinstance(tag, str):
+            raw = node.text or ""
+            hidden = " ".join(_TAGS.sub(" ", raw).split()) if len(raw) < 500 else ""
+            if hidden:
+                flush()
+                lines.append(_Line(hidden, node.getparent(), hidden=True))
+            if node.tail:
+                parts.append(node.tail)
             continue
-        key = label_key(raw)
-        if key is not None:
-            sibling = node.getnext()
-            while sibling is not None and not isinstance(sibling.tag, str):
-                sibling = sibling.getnext()
-            value = _value(sibling) if sibling is not None else ""
-            if value and label_key(value) is None:
-                meta.setdefault(key, value)
+        if event == "start":
+            if tag in _BLOCKS:
+                flush()
+                owners.append(node)
+            else:
+                parts.append(" ")
+            if tag not in _UNSEEN and node.text:
+                parts.append(node.text)
+        else:
+            if tag in _BLOCKS:
+                flush()
+                owners.pop()
+            else:
+                parts.append(" ")
+            if node is not root and node.tail:
+                parts.append(node.tail)
+    flush()
+    return lines
+
+
+def _near(label: Any, value: Any) -> bool:
+    """A value in the next block belongs to the label in the one before it when the two
+    are neighbours (``<td>``/``<td>``, ``<dt>``/``<dd>``, two ``<div>`` of a row)."""
+    if label is None or value is None:
+        return False
+    if value.getparent() is label.getparent() or label.getnext() is value:
+        return True
+    return value.getparent() is not None and value.getparent() is label  # hidden in the cell
+
+
+def _pairs(lines: list[_Line]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        index += 1
+        if line.hidden:
+            continue  # labels inside comments are read after the visible ones
+        pairs, dangling = labels.pairs_in_line(line.text)
+        out.extend(pairs)
+        if dangling is None:
             continue
-        if len(node) and node.tag in ("div", "li", "p"):
-            continue  # a container: its labelled children are visited on their own
-        match = _LABEL_VALUE.match(raw)
-        if match:
-            key = label_key(match.group(1))
-            value = " ".join(match.group(2).split())
-            if key is not None and value and label_key(value) is None:
-                meta.setdefault(key, value)
-    return meta
+        # The value sits in the next cell, or in a comment the page fills by script.
+        while (
+            index < len(lines) and lines[index].hidden and not _near(line.owner, lines[index].owner)
+        ):
+            index += 1
+        if index < len(lines) and _near(line.owner, lines[index].owner):
+            following = lines[index]
+            if labels.pairs_in_line(following.text) == ([], None):
+                out.append((dangling, following.text))
+                index += 1
+    return out
+
+
+def _collect(meta: dict[str, str], pairs: list[tuple[str, str]]) -> None:
+    for key, raw in pairs:
+        value = labels.clean_value(key, raw)
+        if value is not None:
+            if key == "category" and "category" in meta and value != meta["category"]:
+                meta.setdefault("categories", meta["category"])
+                meta["categories"] += f"; {value}"
+                continue
+            meta.setdefault(key, value)
 
 
 def _comment_meta(doc: Any) -> dict[str, str]:
+    """Values only inside HTML comments, in any of the visible shapes."""
     meta: dict[str, str] = {}
     for comment in doc.iter(etree.Comment):
-        for label, value in _COMMENT_PAIR.findall(_TAGS.sub(" ", comment.text or "")):
-            key = label_key(label)
-            if key is not None and value.strip():
-                meta.setdefault(key, " ".join(value.split()))
+        text = comment.text or ""
+        if len(text) > 20000 or not labels.LABEL_AT.search(text):
+            continue
+        if "<" in text:
+            try:
+                fragment = lxml.html.fragment_fromstring(text, create_parent="div")
+            except (etree.ParserError, ValueError):
+                fragment = None
+            if fragment is not None:
+                _collect(meta, _pairs(_lines(fragment)))
+                continue
+        for line in text.splitlines():
+            _collect(meta, labels.pairs_in_line(" ".join(line.split()))[0])
     return meta
 
 
@@ -132,10 +191,25 @@ def _tag_meta(doc: Any) -> dict[str, str]:
     meta: dict[str, str] = {}
     for node in doc.iter("meta"):
         key = _META_TAGS.get((node.get("name") or "").lower())
-        content = (node.get("content") or "").strip()
+        content = " ".join((node.get("content") or "").split())
         if key and content:
             meta.setdefault(key, content)
     return meta
+
+
+def page_meta(doc: Any) -> dict[str, str]:
+    """The metadata a detail page prints: its visible block first, then values only
+    in comments, then ``<meta>`` tags (never over what the page shows)."""
+    meta: dict[str, str] = {}
+    body = doc.find("body")
+    _collect(meta, _pairs(_lines(body if body is not None else doc)))
+    for key, value in _comment_meta(doc).items():
+        meta.setdefault(key, value)
+    return meta
+
+
+def label_key(text: str) -> str | None:
+    return labels.label_key(text)
 
 
 def _attachments(doc: Any, base_url: str) -> list[dict[str, str]]:
@@ -178,24 +252,38 @@ def looks_not_found(title: str, text: str) -> bool:
     return any(marker in probe for marker in _NOT_FOUND)
 
 
+def _heading(doc: Any) -> str:
+    for css in ("h1", ".title", "#title", ".article-title", "h2"):
+        node = first(doc, css)
+        if node is not None:
+            text = text_of(node)
+            if 4 <= len(text) <= 200:
+                return text
+    return ""
+
+
+def _page_title(doc: Any) -> str:
+    """``<title>`` less the site name platforms append (``标题_某县人民政府``)."""
+    node = doc.find(".//title")
+    text = text_of(node) if node is not None else ""
+    parts = [p for p in _TITLE_SPLIT.split(text) if p]
+    return parts[0] if parts else text
+
+
 def parse_detail(text: str, base_url: str, options: dict[str, Any]) -> Detail:
     doc = html_document(text)
     tags = _tag_meta(doc)
-    meta = _table_meta(doc)
-    for key, value in _comment_meta(doc).items():
-        meta.setdefault(key, value)
-    page_title = tags.pop("title", "")
+    meta = page_meta(doc)
+    title = tags.pop("title", "") or meta.pop("title", "") or _heading(doc) or _page_title(doc)
+    meta.pop("title", None)
     for key, value in tags.items():
         meta.setdefault(key, value)
-    if not page_title:
-        node = doc.find(".//title")
-        page_title = text_of(node) if node is not None else ""
     attachments = _attachments(doc, base_url)
     body = _main_text(doc, options.get("content"))
     return Detail(
-        title=page_title,
+        title=title,
         meta=meta,
         text=body,
         attachments=attachments,
-        not_found=looks_not_found(page_title, body),
+        not_found=looks_not_found(title, body),
     )

@@ -1,5 +1,10 @@
-"""RSS 0.9x/1.0/2.0 and Atom with lxml (fast, no entities, no network); feedparser
-as the lenient fallback for feeds lxml rejects."""
+"""RSS 0.90/0.9x/1.0/2.0 and Atom with lxml (fast, no entities, no network);
+feedparser as the lenient fallback for feeds lxml rejects.
+
+Feeds as they come: RSS 0.90 is RDF with the Netscape namespace, some RSS 2.0 sits
+in a default namespace, and an item's ``<link>`` is never overwritten by a link of
+another namespace (``atom:link rel="self"`` and the like). An entry that cannot be
+kept is skipped with an error naming it, on one line."""
 
 from __future__ import annotations
 
@@ -24,7 +29,6 @@ _PARSER = etree.XMLParser(
 )
 _ATOM_ENTRY = "{http://www.w3.org/2005/Atom}entry"
 _ATOM03_ENTRY = "{http://purl.org/atom/ns#}entry"
-_RSS1_ITEM = "{http://purl.org/rss/1.0/}item"
 _TAGS = re.compile(r"<[^>]+>")
 # libxml2's refusal of a tree deeper than 256 levels without huge_tree.
 _TOO_DEEP = "Excessive depth"
@@ -54,14 +58,38 @@ def _local(tag: Any) -> str:
     return tag.rpartition("}")[2] if tag[0] == "{" else tag
 
 
-def _rss_item(node: etree._Element) -> Entry | None:
+def _namespace(tag: Any) -> str:
+    return tag[1:].partition("}")[0] if isinstance(tag, str) and tag[:1] == "{" else ""
+
+
+def one_line(text: str, limit: int = 200) -> str:
+    """An error message's piece of a document: one line, bounded."""
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _skipped(title: str | None) -> str:
+    name = one_line(strip_tags(title), 80)
+    return (
+        f"entry {name!r} skipped: no guid, id or link"
+        if name
+        else ("entry without title skipped: no guid, id or link")
+    )
+
+
+def _rss_item(node: etree._Element, errors: list[str]) -> Entry | None:
     title = link = guid = category = published = description = None
+    other_link = None
+    own = _namespace(node.tag)
     for child in node:
         name = _local(child.tag)
-        if name == "title":
+        if name == "title" and title is None:
             title = child.text
         elif name == "link":
-            link = child.text or child.get("href")
+            if _namespace(child.tag) == own:
+                link = link or child.text or child.get("href")
+            else:  # atom:link and its kind: only when the item has no link of its own
+                other_link = other_link or child.get("href") or child.text
         elif name == "guid":
             guid = child.text
         elif name == "category" or name == "subject":
@@ -70,9 +98,10 @@ def _rss_item(node: etree._Element) -> Entry | None:
             published = published or child.text
         elif name == "description" or name == "encoded":
             description = description or child.text
-    link = link.strip() if link else None
+    link = (link or "").strip() or (other_link or "").strip() or None
     key = (guid or "").strip() or link
     if not key:
+        errors.append(_skipped(title))
         return None
     return Entry(
         key=key,
@@ -84,7 +113,7 @@ def _rss_item(node: etree._Element) -> Entry | None:
     )
 
 
-def _atom_entry(node: etree._Element) -> Entry | None:
+def _atom_entry(node: etree._Element, errors: list[str]) -> Entry | None:
     title = link = guid = category = published = updated = summary = None
     for child in node:
         name = _local(child.tag)
@@ -106,6 +135,7 @@ def _atom_entry(node: etree._Element) -> Entry | None:
     link = link.strip() if link else None
     key = (guid or "").strip() or link
     if not key:
+        errors.append(_skipped(title))
         return None
     stamp = published or updated
     return Entry(
@@ -124,17 +154,16 @@ def _with_lxml(text: str) -> Page:
     if name == "feed":
         make, nodes = _atom_entry, root.iter(_ATOM_ENTRY, _ATOM03_ENTRY, "entry")
     elif name in ("rss", "RDF", "channel"):
-        make, nodes = _rss_item, root.iter("item", _RSS1_ITEM)
+        # Any namespace: RSS 0.90's Netscape one, RSS 1.0's, a default one on RSS 2.0.
+        make, nodes = _rss_item, (n for n in root.iter() if _local(n.tag) == "item")
     elif name.lower() == "html":
         raise ParseError("expected a feed, got an HTML document")
     else:
         raise ParseError(f"expected a feed, got a <{name}> document")
     page = Page()
     for node in nodes:
-        entry = make(node)
-        if entry is None:
-            page.errors.append("entry without guid, id or link skipped")
-        else:
+        entry = make(node, page.errors)
+        if entry is not None:
             page.entries.append(entry)
     return page
 
@@ -149,13 +178,13 @@ def _with_feedparser(text: str, reason: str) -> Page:
         head = text.lstrip()[:200].lower()
         if head.startswith("<!doctype html") or "<html" in head:
             raise ParseError("expected a feed, got an HTML document")
-        raise ParseError(f"not a readable feed: {reason}")
-    page = Page(errors=[f"ill-formed feed read leniently: {reason}"])
+        raise ParseError(f"not a readable feed: {one_line(reason)}")
+    page = Page(errors=[f"ill-formed feed read leniently: {one_line(reason)}"])
     for e in parsed.entries:
         link = e.get("link")
         key = e.get("id") or link
         if not key:
-            page.errors.append("entry without guid, id or link skipped")
+            page.errors.append(_skipped(e.get("title")))
             continue
         tags = e.get("tags") or []
         category = next((t.get("term") for t in tags if t.get("term")), None)
