@@ -90,7 +90,10 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Fetch and parse one source as the crawl would, and print its items (key, title,
         URL, category, formed and published dates, metadata, attachments) and errors.
-        Nothing is stored: use it to find the options for a new feed."""
+        With no options the list is found on the page: the structure chosen (selectors
+        you can freeze with --option) and its confidence are printed, with how each next
+        page was found; a page with no list says "no list found; read as a single page".
+        Nothing is stored."""
         st = state(ctx)
         if kind is not None and kind not in KINDS:
             raise typer.BadParameter(f"--kind must be one of {', '.join(KINDS)}")
@@ -105,6 +108,23 @@ def register(app: typer.Typer) -> None:
             # Everything below comes from the page: a title may carry escape sequences
             # that would recolour, retitle or rewrite the operator's terminal.
             echo_text(f"{result['url']} read as {result['kind']}: {len(result['items'])} items")
+            structure = result.get("structure")
+            if structure and "item" in structure:
+                date = f" date={structure['date']!r}" if structure.get("date") else ""
+                echo_text(
+                    f"list found: item={structure['item']!r} link={structure['link']!r}{date}"
+                    f" (confidence {structure['confidence']:.2f}; freeze with --option)"
+                )
+            elif structure and "items" in structure:
+                echo_text(
+                    f"records found at {structure['items']!r}, fields {structure['fields']}"
+                    f" (confidence {structure['confidence']:.2f})"
+                )
+            if result.get("no_list"):
+                echo_text(result["no_list"])
+            for page in result["pages"]:
+                if page.get("next"):
+                    echo_text(f"next page: {page['next']} (by {page['next_by']})")
             for item in result["items"]:
                 echo_text(
                     f"- {item['published'] or '?'}  {item['title']}  [{item['category'] or '-'}]"

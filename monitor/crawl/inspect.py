@@ -1,5 +1,10 @@
 """``monitor inspect``: read one source as the crawl would and show what it finds,
-without touching the store: the tool for setting up a new feed."""
+without touching the store: the tool for setting up a new feed.
+
+With no options it shows the list structure it found (the selectors an operator
+can freeze into the feed's options, and a confidence), how each next page was
+found, and says so when a page holds no list ("no list found; read as a single
+page")."""
 
 from __future__ import annotations
 
@@ -9,17 +14,21 @@ from typing import Any
 
 from monitor.crawl.content import item_fields
 from monitor.crawl.reading import (
+    NO_LIST_OUTCOME,
     PageDetail,
+    PageRead,
     Reading,
     check_attachments,
     read_detail,
     read_listing,
 )
-from monitor.fetch import Fetcher
+from monitor.fetch import OK, Fetcher
 from monitor.parse import Entry
+from monitor.parse.html_list import NO_LIST
 from monitor.settings import Settings
 
 KINDS = ("rss", "atom", "html", "json", "detail")
+STANDARD_META = frozenset({"index_no", "publisher", "formed", "published", "doc_no", "category"})
 
 
 def parse_options(pairs: list[str]) -> dict[str, Any]:
@@ -91,13 +100,32 @@ async def _read(
             errors = [page.error] if page.error else []
             if page.gone:
                 errors.append("the page looks deleted (404/410 or an error page)")
-            pages = [_page(page.response, page.outcome, page.error, len(items))]
-            return {"url": url, "kind": "detail", "pages": pages, "items": items, "errors": errors}
+            read = PageRead(page.response, page.outcome, page.error, len(items), "detail")
+            return {
+                "url": url,
+                "kind": "detail",
+                "structure": None,
+                "no_list": None,
+                "pages": [_page(read)],
+                "items": items,
+                "errors": errors,
+            }
         listing, used = await read_listing(
             fetcher, reading, url, kind, options, max_pages=settings.crawl.max_pages
         )
-        if kind is None and used == "html" and listing.read_ok and not listing.entries:
+        if kind is None and used == "html" and await _reads_as_detail(reading, listing):
             return await _read(settings, reading, url, "detail", options, limit)
+        if listing.no_list:
+            # Said, never guessed: the page is read as one page, as the crawl keeps it.
+            single = await _read(settings, reading, url, "detail", options, limit)
+            return {
+                **single,
+                "kind": used,
+                "structure": None,
+                "no_list": NO_LIST,
+                "pages": [_page(p) for p in listing.pages],
+                "errors": [*listing.errors, *single["errors"]],
+            }
         entries = listing.entries
         details: dict[str, PageDetail] = {}
         if options.get("detail", settings.crawl.detail_pages):
@@ -109,24 +137,43 @@ async def _read(
             await check_attachments(fetcher, list(details.values()))
         errors = list(listing.errors)
         errors += [f"{p.url}: {p.error}" for p in details.values() if p.error]
+        first = listing.pages[0] if listing.pages else None
         return {
             "url": url,
             "kind": used,
-            "pages": [_page(p.response, p.outcome, p.error, p.entries) for p in listing.pages],
+            "structure": first.structure if first is not None else None,
+            "no_list": None,
+            "pages": [_page(p) for p in listing.pages],
             "items": [_item(e, details.get(e.key), None) for e in entries],
             "errors": errors,
         }
 
 
-def _page(response: Any, outcome: str, error: str | None, entries: int) -> dict[str, Any]:
+async def _reads_as_detail(reading: Reading, listing: Any) -> bool:
+    """A detail page given where a list was expected (no ``--kind``): its metadata
+    block (索引号, 发布机构, dates) says so, whatever links it lists beside."""
+    if not listing.pages or listing.pages[0].outcome not in (OK, NO_LIST_OUTCOME):
+        return False
+    result = await reading.parse("detail", None, listing.pages[0].response, {})
+    if result.detail is None:
+        return False
+    return len(STANDARD_META & result.detail.meta.keys()) >= 3
+
+
+def _page(read: PageRead) -> dict[str, Any]:
+    response = read.response
     return {
         "url": response.url,
         "final_url": response.final_url,
-        "outcome": outcome,
+        "outcome": read.outcome,
         "status": response.status,
         "bytes": response.size,
-        "error": error,
-        "entries": entries,
+        "error": read.error,
+        "entries": read.entries,
+        "kind": read.kind,
+        "structure": read.structure,
+        "next": read.next_url,
+        "next_by": read.next_how,
     }
 
 

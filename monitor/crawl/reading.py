@@ -15,6 +15,7 @@ from monitor.crawl.parsing import NOT_ADMITTED, Parsers
 from monitor.fetch import DEFERRED, NOT_MODIFIED, OK, Attempt, Fetcher, Response
 from monitor.fetch.spool import Spools
 from monitor.parse import Detail, Entry
+from monitor.parse.markup import same_site
 from monitor.parse.boundary import (
     Limits,
     ParseJob,
@@ -24,6 +25,9 @@ from monitor.parse.boundary import guess_kind as _guess_kind
 from monitor.settings import CrawlSettings
 
 NOT_CHECKED = "not_checked"
+# A list page where no list was found: read as a single page, never silently. The
+# fetch row says so (outcome and note), and rules do not count it as a list read.
+NO_LIST_OUTCOME = "no_list"
 GONE_STATUSES = frozenset({404, 410})
 MAX_KEY = 2000  # Item.key's length: longer guids are stored by their digest
 
@@ -36,6 +40,10 @@ class PageRead:
     outcome: str
     error: str | None = None
     entries: int = 0
+    kind: str | None = None
+    structure: dict[str, Any] | None = None  # the list found with no selectors given
+    next_url: str | None = None
+    next_how: str | None = None  # how the next page was found (link, script, series …)
 
 
 @dataclass
@@ -48,10 +56,11 @@ class Listing:
     skipped: int = 0  # entries past the per-feed / per-crawl limits, not taken
     cleaned: int = 0  # characters PostgreSQL refuses, removed
     held: int = 0  # bytes of memory the parsed pages hold (estimate)
+    no_list: bool = False  # the first page holds no list: read as a single page
 
     @property
     def read_ok(self) -> bool:
-        return bool(self.pages) and self.pages[0].outcome == OK
+        return bool(self.pages) and self.pages[0].outcome in (OK, NO_LIST_OUTCOME)
 
 
 @dataclass
@@ -193,8 +202,13 @@ async def read_listing(
 ) -> tuple[Listing, str]:
     """Fetch and parse a listing and its next pages; returns it with the kind used.
     Entries past ``crawl.max_entries_per_feed`` (or what is left of the crawl's
-    ``max_entries_per_crawl``) are skipped, and the page's fetch row says so."""
+    ``max_entries_per_crawl``) are skipped, and the page's fetch row says so.
+
+    Pages are followed on the feed's own host only, up to ``max_pages``, and not
+    past a page that brought no new entry. A list filled by script from a JSON or
+    XML endpoint is read from that endpoint (its kind told by its body)."""
     listing = Listing()
+    used: str | None = kind
     seen_keys: set[str] = set()
     visited: set[str] = set()
     pages = max(1, int(options.get("max_pages") or max_pages))
@@ -221,8 +235,11 @@ async def read_listing(
             listing.errors.append(f"{next_url}: {response.error}")
             complete = False
             break
-        result = await reading.parse("listing", kind, response, options)
-        kind = kind or result.kind
+        # After the first page, an HTML list's next "page" may be the JSON or XML its
+        # script reads: told by its body.
+        page_kind = None if kind == "html" and not first else kind
+        result = await reading.parse("listing", page_kind, response, options)
+        used = used or result.kind
         if result.page is None:
             listing.pages.append(PageRead(response, result.outcome, result.error))
             listing.errors.append(f"{next_url}: {result.error}")
@@ -239,6 +256,13 @@ async def read_listing(
             if entry.key not in seen_keys:
                 seen_keys.add(entry.key)
                 fresh.append(entry)
+        outcome = OK
+        if page.no_list and first:
+            # Never a silent guess: the page is kept as one item, and said to be so.
+            outcome = NO_LIST_OUTCOME
+            listing.no_list = True
+            complete = False
+            fresh = [Entry(key=response.final_url, url=response.final_url)]
         notes = [*page.errors, *result.notes]
         room = max(0, reading.max_entries_per_feed - len(listing.entries))
         granted = reading.entries.take(min(room, len(fresh)))
@@ -255,13 +279,26 @@ async def read_listing(
             complete = False
         listing.entries.extend(fresh)
         note = "; ".join(notes) or None
-        listing.pages.append(PageRead(response, OK, note, len(fresh)))
+        listing.pages.append(
+            PageRead(
+                response, outcome, note, len(fresh), result.kind, page.structure,
+                page.next_url, page.next_how,
+            )
+        )  # fmt: skip
         listing.errors.extend(f"{next_url}: {e}" for e in notes)
-        next_url = page.next_url if page.next_url not in visited else None
+        follow = page.next_url
+        if follow is not None and not same_site(follow, url):
+            listing.errors.append(f"{next_url}: next page {follow} is on another site: not read")
+            follow = None
+        if not fresh and not first and page.next_how != "script data":
+            follow = None  # a page with no new entry ends the list
+        if listing.no_list:
+            follow = None
+        next_url = follow if follow not in visited else None
         if listing.skipped:
             break
     listing.complete = complete and bool(listing.entries)
-    return listing, kind or "html"
+    return listing, used or "html"
 
 
 async def check_attachments(fetcher: Fetcher, pages: list[PageDetail]) -> dict[str, Response]:

@@ -92,7 +92,8 @@ class Fetch(Base):
     url: Mapped[str] = mapped_column(String(2000))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     # ok | not_modified | http_error | timeout | network_error | too_large |
-    # blocked | parse_error | decode_error
+    # blocked | parse_error | decode_error | no_list (a list page with no list on it:
+    # read as a single page, the note in ``error``)
     outcome: Mapped[str] = mapped_column(String(32))
     status: Mapped[int | None]
     bytes: Mapped[int] = mapped_column(BigInteger, default=0)
