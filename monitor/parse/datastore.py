@@ -15,6 +15,7 @@ the endpoint answers too).
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlsplit
@@ -50,8 +51,6 @@ def has_datastore(text: str) -> bool:
 def _unescape_cdata(value: str) -> str:
     # Some versions escape the row instead of wrapping it in CDATA.
     if "<" not in value and "&lt;" in value:
-        import html
-
         return html.unescape(value)
     return value
 
@@ -71,7 +70,8 @@ def read_datastore(text: str, base_url: str) -> Datastore:
         group = _NEXTGROUP.search(body)
         if group and found.next_url is None:
             href = _HREF.search(_unescape_cdata(group.group(1) or group.group(2) or ""))
-            found.next_url = absolute(base_url, href.group(1)) if href else None
+            # The row is HTML: its attribute values carry entities (&amp;).
+            found.next_url = absolute(base_url, html.unescape(href.group(1))) if href else None
     if found.total is None:
         total = _TOTAL_JS.search(text)
         found.total = int(total.group(1)) if total else None

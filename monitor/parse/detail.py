@@ -218,9 +218,17 @@ def _attachments(doc: Any, base_url: str) -> list[dict[str, str]]:
         url = absolute(base_url, link.get("href"))
         if url is None or url in found:
             continue
-        path = urlsplit(url).path.lower()
+        parts = urlsplit(url)
+        path = parts.path.lower()
         name = text_of(link)
-        if path.endswith(_ATTACHMENT_EXT) or (name.startswith("附件") and path != "/"):
+        if (
+            path.endswith(_ATTACHMENT_EXT)
+            or (name.startswith("附件") and path != "/")
+            # Download scripts (Hanweb downfile.jsp?filename=…pdf) and links named
+            # by their file: the extension is in the query or in the text.
+            or (parts.query.lower().endswith(_ATTACHMENT_EXT) and "down" in path)
+            or (name.lower().endswith(_ATTACHMENT_EXT[:13]) and path not in ("", "/"))
+        ):
             filename = unquote(path.rsplit("/", 1)[-1])
             found[url] = {"url": url, "name": name or filename}
     return list(found.values())

@@ -80,6 +80,7 @@ def _skipped(title: str | None) -> str:
 def _rss_item(node: etree._Element, errors: list[str]) -> Entry | None:
     title = link = guid = category = published = description = None
     other_link = None
+    permalink = False
     own = _namespace(node.tag)
     for child in node:
         name = _local(child.tag)
@@ -92,6 +93,7 @@ def _rss_item(node: etree._Element, errors: list[str]) -> Entry | None:
                 other_link = other_link or child.get("href") or child.text
         elif name == "guid":
             guid = child.text
+            permalink = (child.get("isPermaLink") or "true").lower() != "false"
         elif name == "category" or name == "subject":
             category = category or child.text
         elif name in ("pubDate", "date", "published", "issued"):
@@ -99,6 +101,8 @@ def _rss_item(node: etree._Element, errors: list[str]) -> Entry | None:
         elif name == "description" or name == "encoded":
             description = description or child.text
     link = (link or "").strip() or (other_link or "").strip() or None
+    if link is None and permalink and (guid or "").strip().startswith(("http://", "https://")):
+        link = (guid or "").strip()  # RSS 2.0: a guid is the item's permalink unless it says not
     key = (guid or "").strip() or link
     if not key:
         errors.append(_skipped(title))

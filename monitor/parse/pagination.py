@@ -69,8 +69,12 @@ def _link_next(doc: Any, base_url: str) -> str | None:
     return None
 
 
+_JS_COMMENT = re.compile(r"(?<![:\\/])//[^\n]*|/\*.*?\*/", re.DOTALL)
+
+
 def _script_text(doc: Any) -> str:
-    return "\n".join(s.text or "" for s in doc.iter("script"))
+    """Inline scripts, less their comments (``var countPage = 5//共多少页``)."""
+    return _JS_COMMENT.sub("", "\n".join(s.text or "" for s in doc.iter("script")))
 
 
 def _variables(script: str) -> dict[str, str]:

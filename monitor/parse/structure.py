@@ -222,7 +222,8 @@ def _candidates(doc: Any, base_url: str) -> list[_Candidate]:
             " ".join(sorted(_classes(parent))),
             tag,
         )
-        if grand is None or parent.tag in ("body", "html", "td", "div") and parent.get("id"):
+        listlike = any(r.date or r.article for r in rows)
+        if grand is None or not listlike or parent.get("id"):
             key = (id(parent), parent.tag, "", tag)
         cand = found.get(key)
         if cand is None:
@@ -483,14 +484,53 @@ def find_list(doc: Any, base_url: str) -> ListStructure | None:
     if best.score < 0.35:
         return None
     rows = _dedupe(best.rows)
+    date_css = _dated_column(best, rows) if best.tag == "tr" else None
     return ListStructure(
         item=_item_selector(doc, best, rows),
         link=_link_selector(rows),
-        date=_date_selector(rows),
+        date=date_css or _date_selector(rows),
         confidence=_confidence(best, runner_up),
         rows=rows,
         score=round(best.score, 3),
     )
+
+
+_DATE_HEADINGS = (
+    re.compile(r"^(?:发布|公开|发文)(?:日期|时间)$"),
+    re.compile(r"^(?:日期|时间|更新时间|更新日期)$"),
+)
+
+
+def _dated_column(cand: _Candidate, rows: list[Row]) -> str | None:
+    """In a table with several dates per row (成文日期 and 发布日期), the column its
+    header names as the publication date; the rows' dates are read from it."""
+    table = cand.parents[0]
+    while table is not None and table.tag != "table":
+        table = table.getparent()
+    if table is None:
+        return None
+    header = next((tr for tr in table.iter("tr") if tr.find("th") is not None), None)
+    if header is None:
+        first = next(table.iter("tr"), None)
+        if first is None or any(id(first) == id(r.node) for r in rows):
+            return None
+        header = first
+    cells = [c for c in header if isinstance(c.tag, str) and c.tag in ("td", "th")]
+    names = ["".join(c.text_content().split()) for c in cells]
+    for pattern in _DATE_HEADINGS:
+        column = next((i for i, name in enumerate(names) if pattern.match(name)), None)
+        if column is None:
+            continue
+        found = 0
+        for row in rows:
+            row_cells = [c for c in row.node if isinstance(c.tag, str) and c.tag in ("td", "th")]
+            if column < len(row_cells):
+                match = DATE_IN_TEXT.search(row_cells[column].text_content())
+                if match:
+                    row.date = match.group(0)
+                    found += 1
+        return f"td:nth-child({column + 1})" if found else None
+    return None
 
 
 def _dedupe(rows: Iterable[Row]) -> list[Row]:
