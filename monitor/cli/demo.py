@@ -38,6 +38,8 @@ def demo(
         result = run_demo(
             st.sessions, settings, site, progress=(lambda _m: None) if json_out else typer.echo
         )
+        if not json_out:
+            _show_discovery(settings, site)
     if json_out:
         echo_json([s.to_dict() for s in result.summaries])
     else:
@@ -48,6 +50,22 @@ def demo(
     if once:
         return
     _serve(settings, st.sessions, host, port)
+
+
+def _show_discovery(settings: Settings, site: object) -> None:
+    """The zero-config path on the sample site: one town's columns found from its home."""
+    from monitor.crawl.discover import discover
+    from monitor.demo import plan
+
+    home = f"{site.base_url}/u/{plan.HEKOU}/"  # type: ignore[attr-defined]
+    found = discover(settings, home)
+    typer.echo(f"\nmonitor discover {home} --unit {plan.HEKOU} proposes:")
+    for proposal in found.proposals:
+        confidence = f", confidence {proposal.confidence}" if proposal.confidence else ""
+        typer.echo(
+            f"  {proposal.kind:<4} {proposal.category or '-'}  {proposal.url}"
+            f"  ({proposal.entries} entries{confidence})"
+        )
 
 
 def _serve(settings: Settings, sessions: sessionmaker[Session], host: str, port: int) -> None:

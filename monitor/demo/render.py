@@ -176,6 +176,43 @@ def scope_changed_on(unit: DemoUnit, day: date, column: str | None = None) -> da
     return max(events, default=None)
 
 
+def home_page(unit: DemoUnit, day: date) -> str:
+    """A unit's home on the county platform: header, navigation, the disclosure box
+    linking its columns (what ``monitor discover`` starts from), a footer."""
+    if unit.channel == "columns":
+        heading = "政务公开"
+        links = [(f"{slug}/list.html", name) for slug, name in TOWN_COLUMNS.items()]
+        links.append(("requests.json", "依申请公开"))
+        alternate = ""
+    elif unit.channel == "rss":
+        heading = "三务公开"
+        links = [("rss.xml", "RSS订阅")]
+        alternate = (
+            f'<link rel="alternate" type="application/rss+xml" title="{escape(unit.name)}三务公开"'
+            ' href="rss.xml">'
+        )
+    else:
+        heading = "三务公开"
+        links = [("list.html", "党务村务财务公开")]
+        alternate = ""
+    column_links = "".join(f'<li><a href="{href}">{name}</a></li>' for href, name in links)
+    return (
+        '<!DOCTYPE html>\n<html lang="zh-CN"><head>'
+        f'<meta charset="{unit.charset}"><title>{escape(unit.name)}_云城区人民政府</title>'
+        f"{alternate}</head><body>\n"
+        '<div class="header"><div class="logo">云城区人民政府</div>'
+        '<ul class="nav"><li><a href="/">首页</a></li><li><a href="/u/'
+        f'{unit.code}/">{escape(unit.name)}</a></li><li><a href="/bsfw/">办事服务</a></li>'
+        '<li><a href="/hdjl/">互动交流</a></li></ul></div>\n'
+        f'<div class="crumb">当前位置：首页 &gt; {escape(unit.name)}</div>\n'
+        f'<div class="box zwgk"><h3>{heading}</h3><ul>{column_links}</ul></div>\n'
+        f'<div class="box intro"><h3>{escape(unit.name)}简介</h3>'
+        f"<p>模拟日期：{day.isoformat()}</p></div>\n"
+        '<div class="footer"><a href="/wzdt/">网站地图</a> | <a href="/lxwm/">联系我们</a>'
+        "<p>云城区人民政府办公室主办（示例站点）</p></div>\n</body></html>\n"
+    )
+
+
 def index_page(district: District, day: date) -> str:
     rows = []
     for unit in sorted(district.units.values(), key=lambda u: u.code):
@@ -191,7 +228,8 @@ def index_page(district: District, day: date) -> str:
             links = f'<a href="/u/{unit.code}/rss.xml">RSS</a>'
         else:
             links = f'<a href="/u/{unit.code}/list.html">信息公开</a>'
-        rows.append(f"<li>{unit.code} {escape(unit.name)} {links}</li>")
+        home = f'<a class="home" href="/u/{unit.code}/">{escape(unit.name)}</a>'
+        rows.append(f"<li>{unit.code} {home} {links}</li>")
     return (
         '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8">'
         "<title>云城区基层政务公开（示例站点）</title></head><body>\n"

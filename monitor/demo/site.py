@@ -8,6 +8,7 @@ answers 500, 503 or drops the connection; broken attachments answer 404.
 Routes::
 
     /                                  index of units
+    /u/<code>/                         a unit's home page, linking its disclosure columns
     /u/<code>/list.html, list_<n>.html a village's list (and a town's, all columns)
     /u/<code>/<column>/list.html …     a town's column (gzdt, zcwj, czxx, hmzc, zdbc)
     /u/<code>/art/<id>.html            detail page with the metadata table
@@ -32,6 +33,7 @@ from monitor.demo import plan, render
 from monitor.demo.generate import generate_district
 from monitor.demo.model import TOWN_COLUMNS, DemoUnit, District
 
+_HOME = re.compile(r"^/u/(?P<code>\d{12})/(?:index\.html)?$")
 _LIST = re.compile(r"^/u/(?P<code>\d{12})/(?:(?P<col>[a-z]+)/)?list(?:_(?P<page>\d+))?\.html$")
 _DETAIL = re.compile(r"^/u/(?P<code>\d{12})/art/(?P<id>\d+)\.html$")
 _RSS = re.compile(r"^/u/(?P<code>\d{12})/rss\.xml$")
@@ -86,6 +88,8 @@ class SiteApp:
                 self._errors += 1
                 status = (500, 503, DROP)[self._errors % 3]
             return Response(status, render.SERVER_ERROR_PAGE.encode())
+        if _HOME.match(path) and unit.level != "county":
+            return _html(unit, render.home_page(unit, day), None)
         if m := _LIST.match(path):
             column = m["col"]
             if column is not None and (unit.channel != "columns" or column not in TOWN_COLUMNS):

@@ -101,10 +101,7 @@ def _found_rows(found: Any, base_url: str, options: dict[str, Any], page: Page) 
         if url is None:
             continue  # header and separator rows
         title = _title(first(row.node, title_css) if title_css else link)
-        if date_css:
-            published = _date(row.node, date_css, title)
-        else:
-            published = row.date
+        published = _date(row.node, date_css, title) if date_css else row.date
         page.entries.append(
             Entry(
                 key=url,
@@ -188,7 +185,7 @@ def _datastore_page(text: str, base_url: str, options: dict[str, Any]) -> Page:
             continue
         try:
             fragment = html_document(f"<html><body><ul>{record}</ul></body></html>")
-        except Exception:  # noqa: BLE001 - one broken record must not sink the page
+        except Exception:
             page.errors.append(f"unreadable record: {' '.join(record.split())[:80]!r}")
             continue
         body = fragment.find("body")

@@ -149,11 +149,14 @@ def pairs_in_line(line: str) -> tuple[list[tuple[str, str]], str | None]:
                 continue
         elif not match.group("colon") and _SPACE.sub("", match.group("label")) in WEAK:
             continue
-        elif not match.group("colon") and line[match.end() :].strip():
+        elif (
+            not match.group("colon")
+            and line[match.end() :].strip()
+            and not line[match.end() : match.end() + 1].isspace()
+        ):
             # A label at the start with no colon is a label only when it is alone
             # or followed by a space (``<th>索引号</th>`` or ``索引号 value``).
-            if not line[match.end() : match.end() + 1].isspace():
-                continue
+            continue
         key = label_key(match.group("label"))
         if key is not None:
             found.append((key, start, match.end()))

@@ -300,7 +300,7 @@ def _step(node: Any) -> str:
 def _matches(doc: Any, css: str) -> list[Any]:
     try:
         return selector(css)(doc)
-    except Exception:  # noqa: BLE001 - a selector we built that cssselect refuses: try another
+    except Exception:
         return []
 
 
@@ -543,11 +543,14 @@ def _dedupe(rows: Iterable[Row]) -> list[Row]:
     return out
 
 
+_ZERO_COUNT = re.compile(r"共\s*0\s*[条篇项个]|总?记录数?[:：]?\s*0\s*条?(?!\d)")
+
+
 def says_empty(doc: Any) -> bool:
-    """The page says its list is empty ("暂无信息")."""
+    """The page says its list is empty ("暂无信息", "共0条")."""
     body = doc.find("body")
     text = (body if body is not None else doc).text_content()
-    return any(marker in text for marker in EMPTY_MARKERS)
+    return any(marker in text for marker in EMPTY_MARKERS) or bool(_ZERO_COUNT.search(text))
 
 
 def best_row(node: Any, base_url: str) -> Row | None:
