@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime-stamp
 DEV     := $(VENV)/.dev-stamp
 
-.PHONY: venv demo test lint typecheck check bench soak fuzz load migration clean
+.PHONY: venv demo test lint typecheck check accuracy bench soak fuzz load migration clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ typecheck: venv
 	$(BIN)/mypy
 
 check: lint typecheck test
+
+## make accuracy [ACCURACY_ARGS=-v]: per-field reading of the labelled platform pages
+accuracy: venv
+	$(BIN)/python -m tests.parse.platforms $(ACCURACY_ARGS)
 
 ## make bench [BENCH_ARGS="--feeds 2000"]: issue 8 figures, writes bench/RESULTS.md
 bench: venv

@@ -121,9 +121,12 @@ def _title(node: Any) -> str:
 
 
 def _without_date(title: str, published: str | None) -> str:
-    """A date printed inside the link is not part of the title."""
-    if published and published in title and title != published:
-        stripped = title.replace(published, " ").strip(" []()（）【】" + _BULLETS)
+    """A date printed inside the link, before or after the title, is not part of it."""
+    edge = structure.edge_date(title)
+    if published and edge is not None and edge.group(0) == published and title != published:
+        stripped = (title[: edge.start()] + " " + title[edge.end() :]).strip(
+            " []()（）【】" + _BULLETS
+        )
         return " ".join(stripped.split()) or title
     return title
 
@@ -143,8 +146,9 @@ def _date(row: Any, date_css: str | None, title: str) -> str | None:
             return value
         if date_css:
             return None
-    # No date cell: find a printed date in the row, outside the title.
-    match = _DATE_IN_TEXT.search(text_of(row).replace(title, " "))
+    # No date cell: find a printed date in the row, outside the title first (a date
+    # printed inside the link is cut from the title by the caller).
+    match = _DATE_IN_TEXT.search(text_of(row).replace(title, " ")) or structure.edge_date(title)
     return match.group(0) if match else None
 
 

@@ -119,6 +119,15 @@ def find_records(data: Any) -> tuple[str, dict[str, str], float] | None:
     return path, fields, confidence
 
 
+def _empty_list(data: Any, depth: int = 0) -> bool:
+    """An empty list of records (``{"data": {"list": []}}``): an empty page, not junk."""
+    if isinstance(data, list):
+        return not data
+    if isinstance(data, dict) and depth < 4:
+        return any(_empty_list(v, depth + 1) for v in list(data.values())[:200])
+    return False
+
+
 def _next_json(data: Any, base_url: str, count: int) -> str | None:
     if not count:
         return None  # stop after a page with no records
@@ -149,6 +158,8 @@ def parse_json(text: str, base_url: str, options: dict[str, Any]) -> Page:
     if found is not None:
         path, guessed, confidence = found
         options = {**options, "items": path, "fields": {**guessed, **(options.get("fields") or {})}}
+    if auto and found is None and not isinstance(data, list) and _empty_list(data):
+        return Page(empty=True, errors=["no records (the list is empty)"])
     records = dig(data, options.get("items"))
     if not isinstance(records, list):
         raise ParseError(f"no list at {options.get('items')!r}")

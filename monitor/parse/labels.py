@@ -22,6 +22,15 @@ LABELS: dict[str, str] = {
     "标题": "title",
     "文件名称": "title",
     "信息名称": "title",
+    # The common 分类 labels by name, so one may follow its value with no space;
+    # any other label ending in 分类 is a category too (after a space).
+    "主题分类": "category",
+    "信息分类": "category",
+    "组配分类": "category",
+    "体裁分类": "category",
+    "公开分类": "category",
+    "所属分类": "category",
+    "服务对象分类": "category",
     "公开类别": "category",
     "信息类别": "category",
     "所属类别": "category",

@@ -150,10 +150,20 @@ def _row(node: Any, base_url: str) -> Row | None:
         return None
     _, link, url, title = best
     rest = " ".join(node.text_content().split()).replace(" ".join(title.split()), " ")
-    match = DATE_IN_TEXT.search(rest) or DATE_IN_TEXT.search(title)
+    match = DATE_IN_TEXT.search(rest) or edge_date(title)
     return Row(
         node, link, url, title, match.group(0) if match else None, bool(ARTICLE_URL.search(url))
     )
+
+
+def edge_date(title: str) -> re.Match[str] | None:
+    """A date printed at the start or the end of a link's text (``标题 2026-10-15``),
+    not one inside the title's words (``关于2026年10月15日停水的通知``)."""
+    for match in DATE_IN_TEXT.finditer(title):
+        before, after = title[: match.start()], title[match.end() :]
+        if not before.strip(" []()（）【】·") or not after.strip(" []()（）【】"):
+            return match
+    return None
 
 
 def _penalty(node: Any, stop: Any) -> float:

@@ -61,3 +61,31 @@ def test_http_charset_parsing() -> None:
     assert http_charset('text/html; charset="GB2312"') == "GB2312"
     assert http_charset("text/html") is None
     assert normalise("no-such-charset") is None
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+def test_utf16_and_utf32_without_a_bom_told_by_the_declaration_bytes(codec: str) -> None:
+    label = codec[:6].upper()
+    body = f'<?xml version="1.0" encoding="{label}"?><rss><title>{TEXT}</title></rss>'
+    decoded = decode_body(body.encode(codec))
+    assert (decoded.encoding, decoded.source) == (codec, "xml")
+    assert TEXT in decoded.text
+
+
+@pytest.mark.parametrize("where", ["xml", "meta"])
+def test_a_latin1_http_label_yields_to_the_pages_own_gb_declaration(where: str) -> None:
+    head = (
+        '<?xml version="1.0" encoding="GB2312"?><rss>'
+        if where == "xml"
+        else '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gbk">'
+    )
+    body = (head + f"<p>{TEXT}</p>").encode("gb18030")
+    decoded = decode_body(body, "text/html; charset=ISO-8859-1")
+    assert (decoded.encoding, decoded.source, decoded.declared) == ("gb18030", where, "ISO-8859-1")
+    assert TEXT in decoded.text
+
+
+def test_a_latin1_http_label_stays_when_the_page_says_nothing_else() -> None:
+    body = "<p>café</p>".encode("latin-1")
+    decoded = decode_body(body, "text/html; charset=ISO-8859-1")
+    assert (decoded.encoding, decoded.source, decoded.text) == ("cp1252", "http", "<p>café</p>")

@@ -181,10 +181,8 @@ def main(argv: list[str]) -> int:
     print(table(tally, f"labelled platform pages ({tally.pages} pages, read with no options)"))
     if "-v" in argv:
         print("\n".join(tally.misses))
-    corpus = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
-    from tests.conftest import CORPUS
+    from tests.conftest import CORPUS as corpus
 
-    corpus = CORPUS if CORPUS.is_dir() else corpus
     if corpus.is_dir():
         feeds = corpus_feeds(corpus)
         print()

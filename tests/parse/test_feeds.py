@@ -76,3 +76,43 @@ def test_html_where_a_feed_was_expected() -> None:
         parse_feed(read("list_county.html"), "", {})
     with pytest.raises(ParseError, match="empty"):
         parse_feed("  ", "", {})
+
+
+def test_rss_090_in_the_netscape_namespace() -> None:
+    text = """<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+ xmlns="http://my.netscape.com/rdf/simple/0.9/">
+<channel><title>三务公开</title><link>http://x.gov.cn/</link></channel>
+<item><title>村务公开（十月）</title><link>http://x.gov.cn/a/1.html</link></item>
+<item><title>财务公开（十月）</title><link>http://x.gov.cn/a/2.html</link></item>
+</rdf:RDF>"""
+    page = parse_feed(text, "", {})
+    assert [(e.title, e.url) for e in page.entries] == [
+        ("村务公开（十月）", "http://x.gov.cn/a/1.html"),
+        ("财务公开（十月）", "http://x.gov.cn/a/2.html"),
+    ]
+
+
+def test_rss_2_in_a_default_namespace_and_atom_link_kept_apart() -> None:
+    text = """<?xml version="1.0"?>
+<rss version="2.0" xmlns="http://backend.userland.com/rss2" xmlns:atom="http://www.w3.org/2005/Atom">
+<channel><title>t</title>
+<item><title>一</title><link>http://x.gov.cn/1.html</link>
+ <atom:link rel="self" href="http://x.gov.cn/feed.xml"/></item>
+<item><atom:link href="http://x.gov.cn/2.html"/><title>二</title></item>
+</channel></rss>"""
+    page = parse_feed(text, "", {})
+    assert [(e.title, e.url) for e in page.entries] == [
+        ("一", "http://x.gov.cn/1.html"),  # atom:link never overwrites the item's link
+        ("二", "http://x.gov.cn/2.html"),  # used only when the item has none
+    ]
+
+
+def test_a_skipped_entry_is_named_on_one_line() -> None:
+    text = "<rss><channel><item><title>第一条\n公告</title></item></channel></rss>"
+    page = parse_feed(text, "", {})
+    assert page.entries == []
+    assert page.errors == ["entry '第一条 公告' skipped: no guid, id or link"]
+    broken = "<rss><channel><item><title>a</title>\n<link>http://x/1</link>\n</item>"
+    lenient = parse_feed(broken, "", {})
+    assert all("\n" not in e for e in lenient.errors)
