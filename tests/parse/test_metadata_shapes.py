@@ -116,7 +116,8 @@ def test_kept_fields_and_both_index_number_forms() -> None:
 def test_meta_tags_fill_in_and_the_page_wins() -> None:
     html = (
         '<html><head><meta name="ArticleTitle" content="关于调整特困供养标准的通知">'
-        '<meta name="PubDate" content="2026-10-15 09:30"><meta name="ContentSource" content="民政办">'
+        '<meta name="PubDate" content="2026-10-15 09:30">'
+        '<meta name="ContentSource" content="民政办">'
         '<meta name="ColumnName" content="通知公告"><meta name="Keywords" content="特困,供养">'
         "</head><body><p>发布机构：六祖镇人民政府</p></body></html>"
     )
@@ -162,5 +163,6 @@ def test_the_pages_own_category_wins_over_the_column_hint() -> None:
 
 
 def test_title_without_the_site_name() -> None:
-    html = "<html><head><title>关于开展人居环境整治的通知_六祖镇_新兴县人民政府</title></head><body></body></html>"
+    title = "关于开展人居环境整治的通知_六祖镇_新兴县人民政府"
+    html = f"<html><head><title>{title}</title></head><body></body></html>"
     assert parse_detail(html, BASE, {}).title == "关于开展人居环境整治的通知"

@@ -74,7 +74,8 @@ def found(pager: str, base: str = BASE) -> tuple[str | None, str | None]:
             "pager",
         ),
         (
-            '<div class="page">共3页 <a href="index_2.html">末页</a> <a href="index_1.html">»</a></div>',
+            '<div class="page">共3页 <a href="index_2.html">末页</a>'
+            ' <a href="index_1.html">»</a></div>',
             "https://www.xx.gov.cn/zwgk/tzgg/index_1.html",
             "series",
         ),

@@ -113,8 +113,10 @@ def test_an_empty_column_says_it_is_empty() -> None:
 
 
 def test_a_list_filled_by_script_names_its_data_source() -> None:
-    script = """<div id="list"></div><script>$.ajax({url: "/api/column/list.json?columnId=12&page=1",
-    success: function(d){ render(d) }});</script>"""
+    script = (
+        '<div id="list"></div><script>$.ajax({url: "/api/column/list.json?columnId=12&page=1",'
+        " success: function(d){ render(d) }});</script>"
+    )
     found = parse_html_list(page(script), BASE, {})
     assert found.next_url == "https://www.xx.gov.cn/api/column/list.json?columnId=12&page=1"
     assert found.next_how == "script data"
