@@ -32,7 +32,8 @@ COL = "/zwgk/tzgg/"
 def trs_page(index: int, count: int, rows: int = 3) -> bytes:
     items = "".join(
         f'<li><a href="./202610/t202610{10 + n:02d}_{index}{n}.html" title="第{index}页第{n}条：'
-        f'关于做好秋冬季森林防火工作的通知">第{index}页第{n}条…</a><span>2026-10-{10 + n}</span></li>'
+        f'关于做好秋冬季森林防火工作的通知">第{index}页第{n}条…</a>'
+        f"<span>2026-10-{10 + n}</span></li>"
         for n in range(rows)
     )
     return (
@@ -108,7 +109,8 @@ def test_hanweb_datastore_then_its_endpoint(
     def records(start: int, n: int) -> str:
         return "".join(
             f'<record><![CDATA[<li><a href="/art/2026/10/{k % 28 + 1}/art_4351_{k}.html">'
-            f"第{k}号公告：关于征地补偿安置的公示</a><span>2026-10-{k % 28 + 1:02d}</span></li>]]></record>"
+            f"第{k}号公告：关于征地补偿安置的公示</a><span>2026-10-{k % 28 + 1:02d}</span></li>"
+            "]]></record>"
             for k in range(start, start + n)
         )
 
@@ -121,15 +123,12 @@ def test_hanweb_datastore_then_its_endpoint(
             "<script>$('#13456').jpage({perPage: 3, totalRecord: 7})</script></div></body></html>"
         ).encode()
     )
-    query = "page=1&columnid=4351&unitid=13456"
-    s.pages[f"/module/web/jpage/dataproxy.jsp?{query}&startrecord=4&endrecord=6&perpage=3"] = Page(
-        f"<datastore><recordset>{records(4, 3)}</recordset><totalrecord>7</totalrecord></datastore>".encode(),
-        content_type="text/xml; charset=utf-8",
-    )
-    s.pages[f"/module/web/jpage/dataproxy.jsp?{query}&startrecord=7&endrecord=9&perpage=3"] = Page(
-        f"<datastore><recordset>{records(7, 1)}</recordset><totalrecord>7</totalrecord></datastore>".encode(),
-        content_type="text/xml; charset=utf-8",
-    )
+    query = "/module/web/jpage/dataproxy.jsp?page=1&columnid=4351&unitid=13456"
+    for start, n in ((4, 3), (7, 1)):
+        body = f"<datastore><recordset>{records(start, n)}</recordset><totalrecord>7</totalrecord>"
+        s.pages[f"{query}&startrecord={start}&endrecord={start + 2}&perpage=3"] = Page(
+            (body + "</datastore>").encode(), content_type="text/xml; charset=utf-8"
+        )
     read = listing(server, crawl_settings, "/col/col4351/index.html", max_pages=10)
     assert [p.outcome for p in read.pages] == ["ok", "ok", "ok"]  # type: ignore[attr-defined]
     assert len(read.entries) == 7  # type: ignore[attr-defined]

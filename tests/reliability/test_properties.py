@@ -24,8 +24,13 @@ from monitor.parse import (
     parse_html_list,
     parse_json,
 )
+from monitor.parse.datastore import read_datastore
 from monitor.parse.dates import from_epoch
 from monitor.parse.detail import label_key
+from monitor.parse.labels import pairs_in_line
+from monitor.parse.markup import html_document
+from monitor.parse.pagination import next_page
+from monitor.parse.structure import find_list
 
 BASE = "http://town.example.gov.cn/gk/list.html"
 PROPERTY = settings(
@@ -83,6 +88,36 @@ _ATOMS = st.sampled_from(
         "javascript:",
         "//evil/",
         "财务公开",
+        # Shapes the list finder, the pager readers and the metadata reader meet.
+        "<dl>",
+        "<dd>",
+        "<dt>",
+        "<strong>",
+        "<label>",
+        "<font>",
+        "&ensp;",
+        "【",
+        "】",
+        "主题分类",
+        "索 引 号：",
+        "下一页",
+        '<a rel="next" href="',
+        "createPageHTML(",
+        '5, 0, "index", "html")',
+        "('page_div', 24, 1, 'fg', 'shtml', 475)",
+        "var _nPageCount = ",
+        "<script>",
+        "</script>",
+        "<datastore>",
+        "<nextgroup>",
+        "<recordset>",
+        "<record>",
+        "</record>",
+        "dataproxy.jsp?startrecord=",
+        "t20261015_1101.html",
+        "art_1234_567890.html",
+        "index_1.html",
+        "暂无信息",
     ]
 )
 markupish = st.lists(st.one_of(_ATOMS, st.text(max_size=8)), max_size=60).map("".join)
@@ -303,4 +338,54 @@ def test_metadata_label_reader_never_raises(text: str) -> None:
         "keywords",
         "validity",
         "title",
+        "effective",
+        "repealed",
+        "column",
+        "source",
     }
+
+
+@PROPERTY
+@given(texts)
+@example('<ul><li><a href="t20261015_1.html">标题一二三四五</a><span>2026-10-15</span></li></ul>')
+def test_list_finder_selectors_read_what_it_found(text: str) -> None:
+    """Whatever the page, the list finder returns nothing or selectors that a feed
+    could freeze: they read the same number of entries, with a confidence in [0, 1]."""
+    try:
+        doc = html_document(text)
+    except ParseError:
+        return
+    found = find_list(doc, BASE)
+    if found is None:
+        return
+    assert 0.0 <= found.confidence <= 1.0
+    assert len(found.rows) <= len(text)
+    auto = parse_html_list(text, BASE, {})
+    frozen = parse_html_list(text, BASE, found.options())
+    assert {e.url for e in auto.entries} <= {e.url for e in frozen.entries} | {None}
+
+
+@PROPERTY
+@given(texts)
+@example("<script>createPageHTML(99999999, -1, 'index', 'html')</script>")
+@example("<datastore><nextgroup><![CDATA[<a href='http://[x'></a>]]></nextgroup></datastore>")
+def test_pagination_and_datastore_readers_never_raise_nor_leave_the_site(text: str) -> None:
+    try:
+        doc = html_document(text)
+    except ParseError:
+        doc = None
+    if doc is not None:
+        found = next_page(doc, BASE)
+        assert found is None or found.url.startswith("http://town.example.gov.cn/")
+    store = read_datastore(text, BASE)
+    assert len(store.records) <= len(text)
+    assert store.next_url is None or store.next_url.startswith("http://town.example.gov.cn/")
+
+
+@PROPERTY
+@given(texts)
+def test_label_value_pairs_are_slices_of_the_line(text: str) -> None:
+    pairs, dangling = pairs_in_line(text)
+    for _key, value in pairs:
+        assert value in text
+    assert dangling is None or isinstance(dangling, str)
