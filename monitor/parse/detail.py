@@ -36,6 +36,9 @@ _BLOCKS = frozenset(
 )  # fmt: skip
 _UNSEEN = frozenset({"script", "style", "noscript", "template", "textarea", "select", "option"})
 _TAGS = re.compile(r"<[^>]+>")
+_BANNER = re.compile(
+    r"(?:^|[\s_-])(?:logo|header|head|top|banner|nav|site-?name)(?:$|[\s_-])", re.I
+)
 _TITLE_SPLIT = re.compile(r"\s*(?:_|\||——|--|－| - )\s*")
 _CONTENT_DEFAULTS = (
     "#zoom",
@@ -260,14 +263,29 @@ def looks_not_found(title: str, text: str) -> bool:
     return any(marker in probe for marker in _NOT_FOUND)
 
 
-def _heading(doc: Any) -> str:
-    for css in ("h1", ".title", "#title", ".article-title", "h2"):
-        node = first(doc, css)
-        if node is not None:
+def _heading(doc: Any, page_title: str) -> str:
+    """The article's heading: one the ``<title>`` repeats (platforms title pages
+    ``标题_栏目_站点``), else the first that is not the site's logo or banner."""
+    headings = []
+    for css in ("h1", ".title", "#title", ".article-title", "h2", "h3"):
+        for node in selector(css)(doc):
             text = text_of(node)
-            if 4 <= len(text) <= 200:
-                return text
-    return ""
+            if 4 <= len(text) <= 200 and not _in_banner(node):
+                headings.append(text)
+    for text in headings:
+        if page_title and (text in page_title or page_title in text):
+            return text
+    return headings[0] if headings else ""
+
+
+def _in_banner(node: Any) -> bool:
+    while node is not None:
+        if node.tag in ("header", "nav", "a") or _BANNER.search(
+            f"{node.get('id') or ''} {node.get('class') or ''}"
+        ):
+            return True
+        node = node.getparent()
+    return False
 
 
 def _page_title(doc: Any) -> str:
@@ -282,7 +300,8 @@ def parse_detail(text: str, base_url: str, options: dict[str, Any]) -> Detail:
     doc = html_document(text)
     tags = _tag_meta(doc)
     meta = page_meta(doc)
-    title = tags.pop("title", "") or meta.pop("title", "") or _heading(doc) or _page_title(doc)
+    printed = _page_title(doc)
+    title = tags.pop("title", "") or meta.pop("title", "") or _heading(doc, printed) or printed
     meta.pop("title", None)
     for key, value in tags.items():
         meta.setdefault(key, value)

@@ -97,7 +97,10 @@ def _found_rows(found: Any, base_url: str, options: dict[str, Any], page: Page) 
     title_css = options.get("title")
     for row in found.rows:
         link = first(row.node, link_css) if link_css else row.link
-        url = absolute(base_url, link.get("href")) if link is not None else None
+        if link_css:
+            url = absolute(base_url, link.get("href")) if link is not None else None
+        else:
+            url = row.url
         if url is None:
             continue  # header and separator rows
         title = _title(first(row.node, title_css) if title_css else link)

@@ -29,6 +29,12 @@ def first(node: Any, css: str) -> Any | None:
 def absolute(base_url: str, href: str | None) -> str | None:
     if not href:
         return None
+    return _absolute(base_url, href)
+
+
+@lru_cache(maxsize=4096)
+def _absolute(base_url: str, href: str) -> str | None:
+    # A list page repeats its base for every row: urljoin's parsing is the cost.
     href = href.strip()
     if not href or href.lower().startswith(("javascript:", "mailto:", "#", "tel:", "data:")):
         return None

@@ -65,6 +65,7 @@ _MEMBER_TAGS = frozenset(
     {"li", "tr", "div", "dd", "dt", "p", "article", "section", "table", "ul", "dl", "span", "a",
      "h2", "h3", "h4", "h5", "tbody"}
 )  # fmt: skip
+_LIST_PARENTS = frozenset({"ul", "ol", "table", "tbody", "dl"})
 _CSS_IDENT = re.compile(r"^-?[_a-zA-Z][_a-zA-Z0-9-]*$")
 EMPTY_MARKERS = (
     "暂无信息",
@@ -134,8 +135,14 @@ def _usable_links(node: Any, base_url: str) -> Iterator[tuple[Any, str]]:
             yield link, url
 
 
+MAX_ROW_LINKS = 8  # an entry holds a link or a few (category, attachment); a menu many
+
+
 def _row(node: Any, base_url: str) -> Row | None:
     best: tuple[float, Any, str, str] | None = None
+    for count, _ in enumerate(node.iter("a"), 1):
+        if count > MAX_ROW_LINKS:
+            return None  # a container of blocks, not one block
     for link, url in _usable_links(node, base_url):
         title = _link_title(link)
         if not title or _NAV_TEXT.match(title) or _DATE_ONLY.match(title):
@@ -220,6 +227,11 @@ def _inside_skipped(node: Any) -> bool:
 def _candidates(doc: Any, base_url: str) -> list[_Candidate]:
     found: dict[tuple[int, str, str, str], _Candidate] = {}
     for parent, tag, members in _groups(doc):
+        lone = len(members) == 1 and parent.tag not in _LIST_PARENTS
+        if lone and not _MAIN_CLASS.search(_marks(parent)):
+            # A lone block is a list of one only inside a list's container; else it
+            # is a part of a row (the link inside an li), looked at as that row.
+            continue
         rows = [r for r in (_row(m, base_url) for m in members) if r is not None]
         if not rows:
             continue
