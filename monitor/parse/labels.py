@@ -83,6 +83,8 @@ _CATEGORY_LABEL = re.compile(r"^[\u4e00-\u9fff]{0,6}分类$")
 _SPACE = re.compile(r"[\s\u3000\xa0\u2002\u2003\u2009\u200b\ufeff]+")
 _TRIM = ":：【】[]〔〕 \t"
 
+# What platforms print in an empty field ("文号：无"): no value.
+NONE_PRINTED = frozenset({"无", "暂无", "空", "-", "--", "—", "——", "/", "\\", "null", "NULL", "None"})
 # Keys whose value is a date: kept as printed, cut to the date (and time) it holds.
 DATE_KEYS = frozenset({"formed", "published", "effective", "repealed"})
 _MAX_VALUE = {"title": 200, "keywords": 120, "category": 80}
@@ -117,7 +119,7 @@ LABEL_AT = re.compile(
 def clean_value(key: str, value: str) -> str | None:
     """The value as kept, or None when it cannot be one for ``key``."""
     value = " ".join(value.split()).strip(" ：:;；,，|")
-    if not value or label_key(value) is not None:
+    if not value or value in NONE_PRINTED or label_key(value) is not None:
         return None
     if key in DATE_KEYS:
         match = DATE_IN_TEXT.search(value)

@@ -166,3 +166,9 @@ def test_title_without_the_site_name() -> None:
     title = "关于开展人居环境整治的通知_六祖镇_新兴县人民政府"
     html = f"<html><head><title>{title}</title></head><body></body></html>"
     assert parse_detail(html, BASE, {}).title == "关于开展人居环境整治的通知"
+
+
+@pytest.mark.parametrize("empty", ["无", "——", "-", "/", "暂无"])
+def test_a_field_printed_empty_has_no_value(empty: str) -> None:
+    meta = parse_detail(wrap(f"<p>索引号：X-1</p><p>发文字号：{empty}</p>"), BASE, {}).meta
+    assert meta == {"index_no": "X-1"}
