@@ -15,6 +15,7 @@ from lxml import etree
 
 from monitor.parse import labels
 from monitor.parse.html_list import absolute, first, html_document, selector, text_of
+from monitor.parse.markup import document_base
 from monitor.parse.model import Detail
 
 # <meta name=…> of the national government-website standard and of the platforms.
@@ -305,7 +306,7 @@ def parse_detail(text: str, base_url: str, options: dict[str, Any]) -> Detail:
     meta.pop("title", None)
     for key, value in tags.items():
         meta.setdefault(key, value)
-    attachments = _attachments(doc, base_url)
+    attachments = _attachments(doc, document_base(doc, base_url))
     body = _main_text(doc, options.get("content"))
     return Detail(
         title=title,

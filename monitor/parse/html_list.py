@@ -14,7 +14,14 @@ import re
 from typing import Any
 
 from monitor.parse import datastore, pagination, structure
-from monitor.parse.markup import absolute, first, html_document, same_site, selector
+from monitor.parse.markup import (
+    absolute,
+    document_base,
+    first,
+    html_document,
+    same_site,
+    selector,
+)
 from monitor.parse.model import Entry, Page
 
 DEFAULT_LINK = "a"
@@ -45,6 +52,7 @@ def parse_html_list(text: str, base_url: str, options: dict[str, Any]) -> Page:
     if not item_css and datastore.has_datastore(text):
         return _datastore_page(text, base_url, options)
     doc = html_document(text)
+    base_url = document_base(doc, base_url)
     page = Page()
     if item_css:
         _explicit_rows(doc, base_url, options, item_css, page)

@@ -178,7 +178,12 @@ def parse_json(text: str, base_url: str, options: dict[str, Any]) -> Page:
         key = values.get("key")
         key = str(key) if key not in (None, "") else url
         if not key:
-            page.errors.append("record without key or url skipped")
+            name = " ".join(str(values.get("title") or "").split())[:80]
+            page.errors.append(
+                f"record {name!r} skipped: no key or url"
+                if name
+                else "record skipped: no key or url"
+            )
             continue
         meta = {
             name: value  # kept as the API typed it (booleans, numbers)

@@ -84,7 +84,9 @@ _SPACE = re.compile(r"[\s\u3000\xa0\u2002\u2003\u2009\u200b\ufeff]+")
 _TRIM = ":：【】[]〔〕 \t"
 
 # What platforms print in an empty field ("文号：无"): no value.
-NONE_PRINTED = frozenset({"无", "暂无", "空", "-", "--", "—", "——", "/", "\\", "null", "NULL", "None"})
+NONE_PRINTED = frozenset(
+    {"无", "暂无", "空", "-", "--", "—", "——", "/", "\\", "null", "NULL", "None"}
+)
 # Keys whose value is a date: kept as printed, cut to the date (and time) it holds.
 DATE_KEYS = frozenset({"formed", "published", "effective", "repealed"})
 _MAX_VALUE = {"title": 200, "keywords": 120, "category": 80}

@@ -60,3 +60,13 @@ def html_document(text: str) -> Any:
         return lxml.html.document_fromstring(text)
     except (ParserError, ValueError) as exc:
         raise ParseError(f"not an HTML document: {exc}") from exc
+
+
+def document_base(doc: Any, base_url: str) -> str:
+    """The URL relative links resolve against: ``<base href>`` when the page sets one."""
+    for node in doc.iter("base"):
+        href = (node.get("href") or "").strip()
+        if href:
+            resolved = absolute(base_url, href)
+            return resolved or base_url
+    return base_url

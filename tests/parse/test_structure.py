@@ -138,3 +138,10 @@ def test_the_date_column_named_by_the_header() -> None:
     found = parse_html_list(page(body + "</tbody></table>"), BASE, {})
     assert [e.published for e in found.entries] == [f"2026-10-{20 - n:02d}" for n in range(4)]
     assert found.structure is not None and found.structure["date"] == "td:nth-child(3)"
+
+
+def test_links_resolve_against_the_pages_base() -> None:
+    body = '<html><head><base href="https://www.xx.gov.cn/zwgk/tzgg/"></head><body>'
+    body += SHAPES["ul"] + "</body></html>"
+    found = parse_html_list(body, "https://www.xx.gov.cn/zwgk/tzgg/index_1.html?x=1", {})
+    assert found.entries[0].url == "https://www.xx.gov.cn/zwgk/tzgg/202610/t20261020_0.html"
