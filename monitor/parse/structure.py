@@ -59,6 +59,7 @@ _MAIN_CLASS = re.compile(
     r"(?:list|lb|news|xxgk|gkml|zwgk|article|content|main|con|result|data|items?)",
     re.IGNORECASE,
 )
+MIN_SCORE = 0.35
 _NAV_TAGS = frozenset({"nav", "header", "footer", "select", "option", "form", "head"})
 _SKIP_TAGS = frozenset({"script", "style", "noscript", "head", "title", "select", "option"})
 _MEMBER_TAGS = frozenset(
@@ -269,14 +270,23 @@ def _score(cand: _Candidate) -> None:
     # Links inside the row besides the entry's own (a row of a menu has many).
     links_per_row = sum(sum(1 for _ in r.node.iter("a")) for r in rows) / n
     place = min(_penalty(p, None) for p in cand.parents)
+    # Short link texts are menus, unless every row carries a date: then they are
+    # terse titles (通知1) of a list all the same.
+    dated_rows = dated >= 0.8
     short = 0.15 if avg_title < 5 else (0.6 if avg_title < 8 else 1.0)
+    if dated_rows:
+        short = max(short, 0.6)
     crowd = 1.0 if links_per_row <= 3 else 0.4
-    repeat = n if n > 1 else (0.6 if rows[0].date and (rows[0].article or titles[0] >= 8) else 0)
+    listish = any(p.tag in _LIST_PARENTS or _MAIN_CLASS.search(_marks(p)) for p in cand.parents)
+    # A list of one: a dated row, or an undated one in a list's own container (a
+    # ``ul``, a ``.list``) whose link is article-like or titled like an article.
+    strong = rows[0].article or titles[0] >= 8
+    single_ok = (rows[0].date and (strong or listish)) or (listish and strong)
+    repeat = n if n > 1 else (0.6 if single_ok else 0)
     cand.score = (
         repeat
         * short
-        * min(avg_title, 30)
-        / 30
+        * max(min(avg_title, 30) / 30, 0.5 if dated_rows else 0.0)
         * (1 + 1.5 * dated)
         * (1 + article)
         * distinct
@@ -503,7 +513,7 @@ def find_list(doc: Any, base_url: str) -> ListStructure | None:
     cands.sort(key=lambda c: c.score, reverse=True)
     best = cands[0]
     runner_up = cands[1].score if len(cands) > 1 else 0.0
-    if best.score < 0.35:
+    if best.score < MIN_SCORE:
         return None
     rows = _dedupe(best.rows)
     date_css = _dated_column(best, rows) if best.tag == "tr" else None

@@ -192,8 +192,10 @@ EXPECTED: dict[str, tuple[set[str], str | None]] = {
     "/quadratic.xml": ({"parse_error"}, "entit"),
     "/xxe.xml": ({"parse_error"}, "entit"),
     "/nested.xml": ({"parse_error"}, ""),
-    "/nested.html": ({"ok", "parse_error"}, None),
-    "/attribute.html": ({"ok"}, None),
+    # libxml2 stops at its depth limit, before the list: no list found, and said so.
+    "/nested.html": ({"ok", "parse_error", "no_list"}, None),
+    # libxml2 drops the 12 MB attribute and the link with it: no list is left to read.
+    "/attribute.html": ({"ok", "no_list"}, None),
     "/nul.html": ({"ok"}, None),
     "/bad-utf8.html": ({"ok"}, None),
     "/bad-gbk.html": ({"ok"}, None),
