@@ -35,6 +35,7 @@ _BLOCKS = frozenset(
      "br", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header", "footer", "form",
      "blockquote", "pre", "hr", "body", "center", "caption"}
 )  # fmt: skip
+_MAX_META_LINE = 600  # the longest run of label/value pairs platforms print, with room
 _UNSEEN = frozenset({"script", "style", "noscript", "template", "textarea", "select", "option"})
 _TAGS = re.compile(r"<[^>]+>")
 _BANNER = re.compile(
@@ -143,6 +144,8 @@ def _pairs(lines: list[_Line]) -> list[tuple[str, str]]:
         index += 1
         if line.hidden:
             continue  # labels inside comments are read after the visible ones
+        if len(line.text) > _MAX_META_LINE:
+            continue  # a paragraph of the text, not a metadata row
         pairs, dangling = labels.pairs_in_line(line.text)
         out.extend(pairs)
         if dangling is None:
