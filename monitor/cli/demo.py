@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.cli.common import echo_json, state
+from monitor.cli.common import echo_json, echo_text, state
 from monitor.settings import Settings
 from monitor.summary import render_text
 
@@ -62,7 +62,7 @@ def _show_discovery(settings: Settings, site: object) -> None:
     typer.echo(f"\nmonitor discover {home} --unit {plan.HEKOU} proposes:")
     for proposal in found.proposals:
         confidence = f", confidence {proposal.confidence}" if proposal.confidence else ""
-        typer.echo(
+        echo_text(
             f"  {proposal.kind:<4} {proposal.category or '-'}  {proposal.url}"
             f"  ({proposal.entries} entries{confidence})"
         )

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from monitor.cli.common import echo_json, state
+from monitor.cli.common import echo_json, echo_text, state
 from monitor.crawl.discover import discover, feeds_yaml
 from monitor.units import normalise_code
 
@@ -53,9 +53,10 @@ def register(app: typer.Typer) -> None:
                 output.write_text(text, encoding="utf-8")
                 typer.echo(f"wrote {len(found.proposals)} feeds to {output}")
             else:
-                typer.echo(text, nl=False)
+                # Column names come from the site: never let them drive the terminal.
+                echo_text(text.rstrip("\n"))
             for error in found.errors:
-                typer.echo(f"error: {error}", err=True)
+                echo_text(f"error: {error}", err=True)
         if not found.proposals:
             typer.echo("no disclosure column found", err=True)
             raise typer.Exit(1)
