@@ -15,13 +15,13 @@ from monitor.crawl.parsing import NOT_ADMITTED, Parsers
 from monitor.fetch import DEFERRED, NOT_MODIFIED, OK, Attempt, Fetcher, Response
 from monitor.fetch.spool import Spools
 from monitor.parse import Detail, Entry
-from monitor.parse.markup import same_site
 from monitor.parse.boundary import (
     Limits,
     ParseJob,
     ParseResult,
 )
 from monitor.parse.boundary import guess_kind as _guess_kind
+from monitor.parse.markup import same_site
 from monitor.settings import CrawlSettings
 
 NOT_CHECKED = "not_checked"
