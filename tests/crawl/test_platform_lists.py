@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from monitor.cli.main import app
 from monitor.crawl import crawl
-from monitor.crawl.reading import NO_LIST_OUTCOME, read_listing
+from monitor.crawl.reading import NO_LIST_OUTCOME, Reading, read_listing
 from monitor.fetch import Fetcher
 from monitor.parse.html_list import NO_LIST
 from monitor.settings import Settings
@@ -53,11 +53,15 @@ def serve_trs(site: Site, count: int, empty_from: int | None = None) -> None:
 
 def listing(server: ThreadServer, settings: Settings, path: str, max_pages: int) -> object:
     async def run() -> object:
-        async with Fetcher(settings) as fetcher:
-            found, _ = await read_listing(
-                fetcher, server.url(path), "html", {}, max_pages=max_pages
-            )
-            return found
+        reading = Reading.start(settings.crawl, None)
+        try:
+            async with Fetcher(settings) as fetcher:
+                found, _ = await read_listing(
+                    fetcher, reading, server.url(path), "html", {}, max_pages=max_pages
+                )
+                return found
+        finally:
+            reading.close()
 
     return asyncio.run(run())
 
