@@ -39,9 +39,16 @@ class AppealDecision:
 
 
 def file_appeal(
-    session: Session, *, finding_id: int, operator: str, reason: str, now: datetime
+    session: Session,
+    *,
+    finding_id: int,
+    operator: str,
+    reason: str,
+    now: datetime,
+    entered_by: str | None = None,
 ) -> Appeal:
-    """Contest a finding. One pending appeal per finding; an overturned one is final."""
+    """Contest a finding. One pending appeal per finding; an overturned one is final.
+    ``entered_by`` is the account that typed it in for the unit's ``operator``."""
     if not reason.strip():
         raise AppealError("an appeal needs a reason")
     finding = session.get(Finding, finding_id)
@@ -57,6 +64,7 @@ def file_appeal(
         unit_id=finding.unit_id,
         state="pending",
         filed_by=operator,
+        entered_by=entered_by,
         reason=reason,
         filed_at=now,
     )
@@ -111,6 +119,9 @@ def decide_appeal(
         raise AppealError(f"appeal {appeal_id} is already {appeal.state}")
     if not reason.strip():
         raise AppealError("a decision needs a reason")
+    if inspector in (appeal.filed_by, appeal.entered_by):
+        # Separation of duties: whoever brought the appeal does not judge it.
+        raise AppealError(f"appeal {appeal_id} was filed by {inspector}; someone else decides")
     appeal.state = outcome
     appeal.decided_by = inspector
     appeal.decision_reason = reason

@@ -8,13 +8,14 @@ from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from warcio.archiveiterator import ArchiveIterator
 
 from monitor.crawl.archive import evidence_digest
 from monitor.fetch.spool import canonical_url
 from monitor.settings import Settings
-from monitor.store.models import Evidence
+from monitor.store.models import Evidence, Feed, Fetch, Item, ItemVersion
 
 
 class EvidenceError(Exception):
@@ -116,6 +117,22 @@ def _verified(evidence: Evidence, url: str, payload: bytes) -> bool:
     return canonical_url(evidence.url) == url and hmac.compare_digest(
         evidence_digest(evidence.url, payload), evidence.sha256
     )
+
+
+def evidence_unit_ids(session: Session, evidence_id: int) -> set[int]:
+    """The units an archived response belongs to (through fetches and item versions):
+    who may see it is decided on these."""
+    via_fetch = session.scalars(
+        select(Feed.unit_id)
+        .join(Fetch, Fetch.feed_id == Feed.id)
+        .where(Fetch.evidence_id == evidence_id)
+    )
+    via_item = session.scalars(
+        select(Item.unit_id)
+        .join(ItemVersion, ItemVersion.item_id == Item.id)
+        .where(ItemVersion.evidence_id == evidence_id)
+    )
+    return set(via_fetch) | set(via_item)
 
 
 def export_evidence(

@@ -21,7 +21,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -38,6 +38,7 @@ __all__ = [
     "UnitSummary",
     "derive_kind",
     "derive_level",
+    "feed_row",
     "import_feeds",
     "import_units",
     "list_feeds",
@@ -46,6 +47,7 @@ __all__ = [
     "parent_code_of",
     "read_feed_rows",
     "read_unit_rows",
+    "save_feed",
     "upsert_units",
 ]
 
@@ -152,30 +154,37 @@ class UnitRow(BaseModel):
 class FeedRow(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    unit_code: str
-    url: str
-    kind: str
-    category: str | None = None
+    # The constraints are stated in the model's JSON schema too (the API publishes it);
+    # the validators below first normalise what a file may hold ("RSS", a 6-digit code).
+    unit_code: str = Field(pattern=r"^[0-9]{6}([0-9]{3}){0,2}$")
+    # Bounded as the columns are: PostgreSQL refuses longer text, and an int4 overflows.
+    url: str = Field(max_length=2000, pattern=r"^https?://")
+    kind: Literal["rss", "atom", "html", "json"]
+    category: str | None = Field(None, max_length=100)
     options: dict[str, Any] = Field(default_factory=dict)
-    interval_minutes: int = Field(DEFAULT_INTERVAL_MINUTES, gt=0)
+    interval_minutes: int = Field(DEFAULT_INTERVAL_MINUTES, gt=0, le=525_600)
     enabled: bool = True
 
-    @field_validator("unit_code")
+    @field_validator("unit_code", mode="before")
     @classmethod
-    def _code(cls, value: str) -> str:
-        return normalise_code(str(value))
+    def _code(cls, value: Any) -> Any:
+        return normalise_code(str(value)) if isinstance(value, str | int) else value
 
-    @field_validator("url")
+    @field_validator("url", mode="before")
     @classmethod
-    def _url(cls, value: str) -> str:
+    def _url(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
         value = value.strip()
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"url {value!r} must start with http:// or https://")
         return value
 
-    @field_validator("kind")
+    @field_validator("kind", mode="before")
     @classmethod
-    def _kind(cls, value: str) -> str:
+    def _kind(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
         value = value.strip().lower()
         if value not in FEED_KINDS:
             raise ValueError(f"kind {value!r} is not one of {', '.join(FEED_KINDS)}")
@@ -382,19 +391,40 @@ def import_feeds(session: Session, path: str | Path) -> int:
     for _line, row in rows:
         unit = units[row.unit_code]
         found = existing.get((unit.id, row.url))
-        if found is None:
-            feed = Feed(unit_id=unit.id, url=row.url)
-            session.add(feed)
-            existing[(unit.id, row.url)] = feed
-        else:
-            feed = found
-        feed.kind = row.kind
-        feed.category = row.category
-        feed.options = row.options
-        feed.interval_minutes = row.interval_minutes
-        feed.enabled = row.enabled
+        existing[(unit.id, row.url)] = save_feed(session, row, unit, found)
     session.flush()
     return len(rows)
+
+
+def save_feed(session: Session, row: FeedRow, unit: Unit, feed: Feed | None = None) -> Feed:
+    """Write a checked feed row onto ``feed`` (a new feed when None): the one place a
+    feed's configuration is stored, for the import and the API alike."""
+    if feed is None:
+        feed = Feed(unit_id=unit.id, url=row.url)
+        session.add(feed)
+    feed.unit_id = unit.id
+    feed.url = row.url
+    feed.kind = row.kind
+    feed.category = row.category
+    feed.options = row.options
+    feed.interval_minutes = row.interval_minutes
+    feed.enabled = row.enabled
+    return feed
+
+
+def feed_row(feed: Feed, unit_code: str, **changes: Any) -> FeedRow:
+    """A stored feed as a row, with CHANGES applied, checked like a file's row
+    (raises pydantic's ValidationError)."""
+    current = {
+        "unit_code": unit_code,
+        "url": feed.url,
+        "kind": feed.kind,
+        "category": feed.category,
+        "options": feed.options,
+        "interval_minutes": feed.interval_minutes,
+        "enabled": feed.enabled,
+    }
+    return FeedRow.model_validate({**current, **changes})
 
 
 def list_units(

@@ -26,6 +26,9 @@ class Appeal(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     state: Mapped[str] = mapped_column(String(16), default="pending")
     filed_by: Mapped[str] = mapped_column(String(200))
+    # The account that entered the appeal for the unit (workspace, API); it may not
+    # decide it. None for appeals filed from the command line (filed_by is the filer).
+    entered_by: Mapped[str | None] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text)
     filed_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_by: Mapped[str | None] = mapped_column(String(200))

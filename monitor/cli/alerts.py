@@ -9,16 +9,18 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.alerts import IllegalTransition, acknowledge, resolve, silence, sync_alerts, unsilence
+from monitor.alerts import actions, queries, sync_alerts
 from monitor.cli.common import AS_OF_HELP, echo_json, echo_text, parse_as_of, state
 from monitor.notify import deliver_outbox
-from monitor.precision import parse_verdict, record_verdict
+from monitor.precision import parse_verdict
 from monitor.redact import redact
 from monitor.store.db import transaction
 from monitor.store.models import Alert, Finding, Outbox, Unit
 
 alerts_app = typer.Typer(
-    help="Alerts for inspectors: list, show, ack, resolve, silence; sync and deliver.",
+    help="Alerts for inspectors: list, show, ack, resolve, silence, unsilence, reopen; "
+    "sync and deliver. The operator's command line sees every jurisdiction; the moves "
+    "allowed are the workspace's and the API's (monitor.alerts.actions).",
     no_args_is_help=True,
 )
 
@@ -46,11 +48,12 @@ def _summary(alert: Alert, unit: Unit) -> dict[str, Any]:
 
 
 def _load(session: Session, alert_id: int) -> Alert:
-    alert = session.get(Alert, alert_id)
-    if alert is None:
-        typer.echo(f"no alert {alert_id}", err=True)
-        raise typer.Exit(1)
-    return alert
+    try:
+        # The command line is the operator's: every jurisdiction (scope None).
+        return queries.visible_alert(session, None, alert_id)
+    except queries.AlertNotFound as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
 
 
 @alerts_app.command("list")
@@ -59,23 +62,22 @@ def list_alerts(
     state_: str | None = typer.Option(
         None,
         "--state",
-        help="open, acknowledged, silenced or resolved (default: all but resolved).",
+        help="open, acknowledged, silenced, resolved or all (default: all but resolved).",
     ),
-    unit: str | None = typer.Option(None, "--unit", help="Only this unit's code."),
+    unit: str | None = typer.Option(
+        None, "--unit", help="A unit's code: that unit and the units below it."
+    ),
+    severity: str | None = typer.Option(None, "--severity", help="Only this severity."),
+    rule: str | None = typer.Option(None, "--rule", help="Only this rule's alerts."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """List alerts, most severe and oldest first."""
     st = state(ctx)
+    flt = queries.AlertFilter(
+        state=state_, severity=severity, rule=rule, unit=unit, sort="severity"
+    )
     with transaction(st.sessions) as session:
-        query = select(Alert, Unit).join(Unit, Unit.id == Alert.unit_id)
-        query = (
-            query.where(Alert.state == state_) if state_ else query.where(Alert.state != "resolved")
-        )
-        if unit:
-            query = query.where(Unit.code == unit)
-        rows = [_summary(a, u) for a, u in session.execute(query.order_by(Alert.id)).all()]
-    order = ["critical", "high", "medium", "low", "info"]
-    rows.sort(key=lambda r: (order.index(r["severity"]) if r["severity"] in order else 9, r["id"]))
+        rows = [_summary(a, u) for a, u in session.execute(queries.alert_query(None, flt))]
     if as_json:
         echo_json(rows)
         return
@@ -140,14 +142,14 @@ def show(
         echo_text(f"    {h['at']}  {h['from'] or '-'} → {h['to']}  by {h['actor']}: {h['reason']}")
 
 
-def _act(ctx: typer.Context, alert_id: int, action: Any, **kw: Any) -> None:
+def _act(ctx: typer.Context, alert_id: int, action: str, **kw: Any) -> None:
     st = state(ctx)
     try:
         with transaction(st.sessions) as session:
             alert = _load(session, alert_id)
-            action(session, alert, **kw)
+            actions.apply(session, alert, action, **kw)
             new_state = alert.state
-    except (IllegalTransition, ValueError) as exc:
+    except actions.TransitionError as exc:
         typer.echo(f"refused: {exc}", err=True)
         raise typer.Exit(1) from exc
     typer.echo(f"alert #{alert_id} is now {new_state}")
@@ -163,7 +165,7 @@ def ack(
 ) -> None:
     """Acknowledge an open alert: no more repeats or escalation for it."""
     now = parse_as_of(as_of, state(ctx).settings.timezone)
-    _act(ctx, alert_id, acknowledge, by=by, reason=reason, now=now)
+    _act(ctx, alert_id, "acknowledge", actor=by, reason=reason, now=now)
 
 
 @alerts_app.command("resolve")
@@ -183,20 +185,10 @@ def resolve_cmd(
     """Resolve an alert by hand (it stays resolved while its finding stays open)."""
     now = parse_as_of(as_of, state(ctx).settings.timezone)
     try:
-        chosen = parse_verdict(verdict)
+        parse_verdict(verdict)
     except ValueError as exc:
         raise typer.BadParameter(str(exc), param_hint="--verdict") from exc
-
-    def act(session: Any, alert: Alert, **kw: Any) -> Any:
-        if chosen is not None:
-            finding = session.get(Finding, alert.finding_id) if alert.finding_id else None
-            if finding is None:
-                raise ValueError("this alert has no finding to give a verdict on")
-            record_verdict(finding, chosen, by=by, now=now)
-            kw["reason"] = f"{kw['reason']} [verdict: {chosen}]"
-        return resolve(session, alert, **kw)
-
-    _act(ctx, alert_id, act, by=by, reason=reason, now=now)
+    _act(ctx, alert_id, "resolve", actor=by, reason=reason, now=now, verdict=verdict)
 
 
 @alerts_app.command("silence")
@@ -215,8 +207,8 @@ def silence_cmd(
     _act(
         ctx,
         alert_id,
-        silence,
-        by=by,
+        "silence",
+        actor=by,
         reason=reason,
         until=parse_as_of(until, tz),
         now=parse_as_of(as_of, tz),
@@ -231,9 +223,24 @@ def unsilence_cmd(
     reason: str = typer.Option("", "--reason", help=REASON_HELP),
     as_of: str | None = typer.Option(None, "--as-of", help="When it happened. " + AS_OF_HELP),
 ) -> None:
-    """End a silence early."""
+    """End a silence early (only a silenced alert: a resolved one is reopened with
+    ``reopen``)."""
     now = parse_as_of(as_of, state(ctx).settings.timezone)
-    _act(ctx, alert_id, unsilence, by=by, reason=reason, now=now)
+    _act(ctx, alert_id, "unsilence", actor=by, reason=reason, now=now)
+
+
+@alerts_app.command("reopen")
+def reopen_cmd(
+    ctx: typer.Context,
+    alert_id: int = typer.Argument(..., help="Alert id."),
+    by: str = typer.Option(..., "--by", help=BY_HELP),
+    reason: str = typer.Option(..., "--reason", help=REASON_HELP),
+    as_of: str | None = typer.Option(None, "--as-of", help="When it happened. " + AS_OF_HELP),
+) -> None:
+    """Reopen an alert resolved by mistake (a new episode: repeats and escalation
+    start over)."""
+    now = parse_as_of(as_of, state(ctx).settings.timezone)
+    _act(ctx, alert_id, "reopen", actor=by, reason=reason, now=now)
 
 
 @alerts_app.command("sync")

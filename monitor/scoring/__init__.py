@@ -3,7 +3,7 @@
 from monitor.scoring.calculate import FindingRecord, UnitResult, combine, score_unit
 from monitor.scoring.compute import SCORE_TOPIC, ScoreReport, compute_scores
 from monitor.scoring.export import export_scores
-from monitor.scoring.query import score_rows, scores_as_of
+from monitor.scoring.query import latest_by_unit, score_rows, scores_as_of
 from monitor.scoring.scheme import Scheme, config_hash, load_scheme, parse_scheme, scheme_for
 
 __all__ = [
@@ -16,6 +16,7 @@ __all__ = [
     "compute_scores",
     "config_hash",
     "export_scores",
+    "latest_by_unit",
     "load_scheme",
     "parse_scheme",
     "scheme_for",

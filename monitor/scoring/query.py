@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -10,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from monitor.store.models import Score, Unit
 
-__all__ = ["score_rows", "scores_as_of"]
+__all__ = ["latest_by_unit", "score_rows", "scores_as_of"]
 
 
 def scores_as_of(
@@ -55,6 +57,22 @@ def scores_as_of(
         if key not in best or row.computed_at > best[key].computed_at:
             best[key] = row
     return [r for r in rows if best[(r.unit_id, r.indicator)] is r]
+
+
+def latest_by_unit(
+    session: Session,
+    period: str,
+    unit_ids: Collection[int] | None = None,
+    *,
+    as_of: date | None = None,
+) -> dict[int, dict[str, Score]]:
+    """unit id → indicator → the latest score row for ``period`` (as of a date):
+    :func:`scores_as_of` keyed for the report pages."""
+    ids = None if unit_ids is None else list(unit_ids)
+    out: dict[int, dict[str, Score]] = defaultdict(dict)
+    for row in scores_as_of(session, period=period, as_of=as_of, unit_ids=ids):
+        out[row.unit_id][row.indicator] = row
+    return out
 
 
 def score_rows(session: Session, scores: list[Score], pass_line: float) -> list[dict[str, Any]]:

@@ -4,13 +4,13 @@ worst and most improved units, trends over periods. No HTTP here."""
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.scoring.query import latest_by_unit
 from monitor.store.models import Finding, Item, Score, Unit
 from rules.api import Period
 
@@ -114,14 +114,9 @@ def previous_period(period: str, known: list[str]) -> str | None:
 def latest_scores(
     session: Session, period: str, unit_ids: list[int] | None = None
 ) -> dict[int, dict[str, Score]]:
-    """unit id → indicator → the most recently computed score row for PERIOD."""
-    query = select(Score).where(Score.period == period)
-    if unit_ids is not None:
-        query = query.where(Score.unit_id.in_(unit_ids))
-    out: dict[int, dict[str, Score]] = defaultdict(dict)
-    for row in session.scalars(query.order_by(Score.computed_for, Score.computed_at, Score.id)):
-        out[row.unit_id][row.indicator] = row  # later rows win
-    return out
+    """unit id → indicator → the latest score row for PERIOD (the one reader of the
+    latest scores, :func:`monitor.scoring.query.latest_by_unit`)."""
+    return latest_by_unit(session, period, unit_ids)
 
 
 def _rows(session: Session, units: list[Unit], period: str, previous: str | None) -> list[ScoreRow]:

@@ -10,15 +10,18 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.alerts import actions, queries
 from monitor.alerts.models import Appeal
+from monitor.alerts.queries import AlertFilter, alert_query
 from monitor.appeals import AppealError, decide_appeal, file_appeal
+from monitor.evidence import evidence_unit_ids
 from monitor.precision import precision
 from monitor.store.base import utcnow
-from monitor.store.models import Alert, Evidence, Feed, Fetch, Finding, Item, ItemVersion, Unit
-from monitor.web import alert_actions, exports
+from monitor.store.models import Alert, Evidence, Finding, Item, Unit
+from monitor.web import exports
 from monitor.web.accounts import Viewer, authenticate, end_session, open_session
 from monitor.web.deps import (
     SESSION_KEY,
@@ -36,8 +39,6 @@ from monitor.web.throttle import LoginThrottle
 router = APIRouter(include_in_schema=False)
 Db = Annotated[Session, Depends(get_db)]
 PAGE_SIZE = 50
-SEVERITIES = ("critical", "high", "medium", "low", "info")
-STATES = ("open", "acknowledged", "silenced", "resolved")
 
 
 def _render(request: Request, name: str, context: Mapping[str, object], status: int = 200):
@@ -103,26 +104,11 @@ def logout(request: Request, session: Db, csrf: Annotated[str, Form()] = "") -> 
     return RedirectResponse("/", status_code=303)
 
 
-def scoped_alerts(viewer: Viewer):
-    query = select(Alert)
-    if viewer.unit_ids is not None:
-        query = query.where(Alert.unit_id.in_(viewer.unit_ids))
-    return query
-
-
 def _queue_query(
     viewer: Viewer, state: str | None, severity: str | None, rule: str | None, unit: str | None
 ):
-    query = scoped_alerts(viewer).join(Unit, Unit.id == Alert.unit_id)
-    # Without a state filter the queue shows what still needs work.
-    query = query.where(Alert.state == state if state else Alert.state != "resolved")
-    if severity:
-        query = query.where(Alert.severity == severity)
-    if rule:
-        query = query.where(Alert.rule_id == rule)
-    if unit:
-        query = query.where(Unit.code.startswith(unit))
-    return query
+    flt = AlertFilter(state=state, severity=severity, rule=rule, unit=unit)
+    return alert_query(viewer.unit_ids, flt)
 
 
 QUEUE_COLUMNS = (
@@ -153,11 +139,11 @@ def export_alert_queue(
 ) -> Response:
     """The filtered queue as a table (the inspector's own jurisdiction only)."""
     viewer = require_alert_worker(request, session)
-    query = _queue_query(viewer, state, severity, rule, unit).add_columns(Unit.code, Unit.name)
+    query = _queue_query(viewer, state, severity, rule, unit)
     records = []
-    for alert, code, name in session.execute(query.order_by(Alert.opened_at.desc(), Alert.id)):
+    for alert, unit_row in session.execute(query):
         record = {c: getattr(alert, c, None) for c in QUEUE_COLUMNS}
-        record.update(unit_code=code, unit_name=name)
+        record.update(unit_code=unit_row.code, unit_name=unit_row.name)
         for key in ("opened_at", "resolved_at", "silenced_until"):
             stamp = record[key]
             record[key] = stamp.isoformat() if stamp is not None else None
@@ -180,25 +166,17 @@ def alert_queue(
     page: PageNo = 1,
 ) -> Response:
     viewer = require_alert_worker(request, session)
-    query = _queue_query(viewer, state, severity, rule, unit)
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    alerts = session.scalars(
-        query.order_by(Alert.opened_at.desc(), Alert.id.desc())
-        .offset((page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
-    ).all()
-    rules = sorted(set(session.scalars(scoped_alerts(viewer).with_only_columns(Alert.rule_id))))
+    rows, total = queries.page(
+        session, _queue_query(viewer, state, severity, rule, unit), page, PAGE_SIZE
+    )
     context = {
         "viewer": viewer,
-        "alerts": alerts,
-        "units": {
-            u.id: u
-            for u in session.scalars(select(Unit).where(Unit.id.in_({a.unit_id for a in alerts})))
-        },
+        "alerts": [alert for alert, _ in rows],
+        "units": {unit_row.id: unit_row for _, unit_row in rows},
         "filters": {"state": state, "severity": severity, "rule": rule, "unit": unit},
-        "states": STATES,
-        "severities": SEVERITIES,
-        "rules": rules,
+        "states": queries.STATES,
+        "severities": queries.SEVERITIES,
+        "rules": queries.alert_rules(session, viewer.unit_ids),
         "page": page,
         "pages": max(1, -(-total // PAGE_SIZE)),
         "total": total,
@@ -207,13 +185,12 @@ def alert_queue(
 
 
 def _alert_for(session: Session, viewer: Viewer, alert_id: int) -> Alert:
-    alert = session.get(Alert, alert_id)
-    if alert is None:
-        raise HTTPException(404, "no such alert")
-    # Issue 9: another jurisdiction's alert is forbidden (403), not reported absent.
-    if not viewer.can_see_unit(alert.unit_id):
-        raise HTTPException(403, "this alert is outside your jurisdiction")
-    return alert
+    try:
+        return queries.visible_alert(session, viewer.unit_ids, alert_id)
+    except queries.AlertNotFound as exc:
+        raise HTTPException(404, "no such alert") from exc
+    except queries.OutsideJurisdiction as exc:
+        raise HTTPException(403, str(exc)) from exc
 
 
 @router.get("/workspace/alerts/{alert_id}", response_class=HTMLResponse)
@@ -237,7 +214,7 @@ def alert_detail(request: Request, session: Db, alert_id: RowId) -> Response:
         "finding": finding,
         "links": evidence_links(finding.evidence if finding else {}),
         "comments": comments,
-        "actions": alert_actions.allowed_actions(alert.state),
+        "actions": actions.allowed_actions(alert.state),
         "error": request.query_params.get("error"),
     }
     return _render(request, "alert.html", context)
@@ -275,7 +252,7 @@ def alert_action(
     now = utcnow()
     until = now + timedelta(hours=hours) if action == "silence" else None
     try:
-        alert_actions.apply(
+        actions.apply(
             session,
             alert,
             action,
@@ -283,9 +260,9 @@ def alert_action(
             now=now,
             reason=reason,
             until=until,
-            verdict=(verdict or None) if action == "resolve" else None,
+            verdict=verdict if action == "resolve" else None,
         )
-    except alert_actions.TransitionError as exc:
+    except actions.TransitionError as exc:
         session.rollback()
         return _back(alert_id, str(exc))
     session.commit()
@@ -336,6 +313,7 @@ def file_alert_appeal(
             operator=f"{operator.strip() or 'unit'} (entered by {viewer.name})",
             reason=reason,
             now=utcnow(),
+            entered_by=viewer.name,
         )
     except AppealError as exc:
         session.rollback()
@@ -378,21 +356,6 @@ def decide_alert_appeal(
         return _back(alert_id, str(exc))
     session.commit()
     return _back(alert_id)
-
-
-def evidence_unit_ids(session: Session, evidence_id: RowId) -> set[int]:
-    """The units an archived response belongs to (through fetches and item versions)."""
-    via_fetch = session.scalars(
-        select(Feed.unit_id)
-        .join(Fetch, Fetch.feed_id == Feed.id)
-        .where(Fetch.evidence_id == evidence_id)
-    )
-    via_item = session.scalars(
-        select(Item.unit_id)
-        .join(ItemVersion, ItemVersion.item_id == Item.id)
-        .where(ItemVersion.evidence_id == evidence_id)
-    )
-    return set(via_fetch) | set(via_item)
 
 
 def _visible(viewer: Viewer, unit_ids: set[int]) -> bool:

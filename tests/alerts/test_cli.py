@@ -89,7 +89,10 @@ def test_inspectors_alerts_lifecycle_and_delivery(
             == 0
         )
         refused = cli(settings, "alerts", "ack", first, "--by", "east")
-        assert refused.exit_code == 1 and "cannot go from acknowledged" in refused.output
+        assert (
+            refused.exit_code == 1
+            and "cannot acknowledge an alert that is acknowledged" in refused.output
+        )
         res = cli(
             settings,
             "alerts",

@@ -198,11 +198,21 @@ def test_appeal_filed_and_decided_in_the_workspace(client, web_sessions, seeded:
     assert "already has a pending appeal" in twice.text
     with web_sessions() as session:
         appeal = session.scalars(select(Appeal)).one()
+    # Whoever entered the appeal does not judge it.
+    own = client.post(
+        f"/workspace/alerts/{alert_id}/appeals/{appeal.id}/decide",
+        data={"outcome": "upheld", "reason": "变更未说明", "csrf": csrf},
+    )
+    assert "someone else decides" in own.text
+    with web_sessions() as session:
+        assert session.get(Appeal, appeal.id).state == "pending"
+    login(client, "admin")
+    csrf = csrf_of(client.get(f"/workspace/alerts/{alert_id}").text)
     decided = client.post(
         f"/workspace/alerts/{alert_id}/appeals/{appeal.id}/decide",
         data={"outcome": "upheld", "reason": "变更未说明", "csrf": csrf},
     )
-    assert "upheld" in decided.text and "decided by east" in decided.text
+    assert "upheld" in decided.text and "decided by admin" in decided.text
     with web_sessions() as session:
         assert session.get(Appeal, appeal.id).state == "upheld"
 
