@@ -18,6 +18,30 @@ def test_openapi_is_published(client):
         spec["paths"]
     )
     assert "HTTPBearer" in spec["components"]["securitySchemes"]
+    assert {
+        "/feeds",
+        "/feeds/{feed_id}",
+        "/feeds/{feed_id}/disable",
+        "/items",
+        "/items/{item_id}/versions",
+        "/items/{item_id}/diff",
+        "/evidence/{evidence_id}",
+        "/evidence/{evidence_id}/download",
+        "/appeals",
+        "/appeals/{appeal_id}/decision",
+        "/rules",
+        "/rules/{rule_id}",
+        "/scores/{unit_code}/{period}/explanation",
+        "/inspectors",
+        "/accounts",
+    } <= set(spec["paths"])
+    # Every list pages the same way.
+    for path, item in spec["paths"].items():
+        response = item.get("get", {}).get("responses", {}).get("200", {})
+        schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+        if schema.get("$ref", "").startswith("#/components/schemas/Page_"):
+            names = {p["name"] for p in item["get"]["parameters"]}
+            assert {"page", "per_page"} <= names, path
 
 
 @pytest.mark.parametrize("path", ["/periods", "/units", "/scores", "/findings", "/alerts"])
