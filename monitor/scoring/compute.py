@@ -201,43 +201,57 @@ def _row_content(r: IndicatorResult, status: str) -> dict[str, Any]:
     }
 
 
-def compute_scores(
-    session: Session, settings: Settings, *, period: Period, as_of: datetime
-) -> ScoreReport:
-    """Score every unit for ``period`` as of ``as_of`` and upsert the rows."""
-    scheme = scheme_for(settings)
-    computed_for = as_of.astimezone(ZoneInfo(settings.timezone)).date()
-    findings = load_findings(session, period, as_of)
+def _rule_versions(findings: dict[int, list[FindingRecord]], scheme: Scheme) -> dict[str, list]:
+    """The versions of each scored rule behind the findings: part of the config hash."""
     rule_ids = set(scheme.rule_ids())
     versions: dict[str, set[str]] = defaultdict(set)
     for recs in findings.values():
         for f in recs:
             if f.rule_id in rule_ids:
                 versions[f.rule_id].add(f.rule_version)
-    digest = config_hash(scheme, {k: sorted(v) for k, v in versions.items()})
+    return {k: sorted(v) for k, v in versions.items()}
+
+
+def compute_scores(
+    session: Session, settings: Settings, *, period: Period, as_of: datetime
+) -> ScoreReport:
+    """Score every unit for ``period`` as of ``as_of`` and upsert the rows."""
+    scheme = scheme_for(settings)
+    findings = load_findings(session, period, as_of)
     units = list(session.scalars(select(Unit)).all())
     status = coverage(session, period, as_of, settings.timezone)
     results = score_tree(scheme, units, findings, len(period.months()), status)
-
     report = ScoreReport(
         period=period.key,
         as_of=as_of,
-        computed_for=computed_for,
+        computed_for=as_of.astimezone(ZoneInfo(settings.timezone)).date(),
         scheme_version=scheme.version,
-        config_hash=digest,
+        config_hash=config_hash(scheme, _rule_versions(findings, scheme)),
         units=len(units),
     )
+    by_id = {u.id: u for u in units}
+    content = _upsert_rows(session, report, results, by_id)
+    if report.inserted or report.updated or report.deleted:
+        report.outbox_id = _queue_update(session, report, content, by_id, results)
+    session.flush()
+    return report
+
+
+def _upsert_rows(
+    session: Session, report: ScoreReport, results: dict[int, UnitResult], by_id: dict[int, Unit]
+) -> list[Any]:
+    """Insert, update in place or delete the period's rows for the report's as-of
+    day, counting each in the report; returns the content the outbox message hashes."""
     existing = {
         (s.unit_id, s.indicator): s
         for s in session.scalars(
             select(Score).where(
-                Score.period == period.key,
-                Score.scheme_version == scheme.version,
-                Score.computed_for == computed_for,
+                Score.period == report.period,
+                Score.scheme_version == report.scheme_version,
+                Score.computed_for == report.computed_for,
             )
         )
     }
-    by_id = {u.id: u for u in units}
     wanted: set[tuple[int, str]] = set()
     content: list[Any] = []
     new_rows: list[dict[str, Any]] = []
@@ -252,33 +266,9 @@ def compute_scores(
             content.append([code, r.indicator, data])
             row = existing.get(key)
             if row is None:
-                new_rows.append(
-                    {
-                        "unit_id": unit_id,
-                        "period": period.key,
-                        "scheme_version": scheme.version,
-                        "config_hash": digest,
-                        "indicator": r.indicator,
-                        "computed_for": computed_for,
-                        # The as-of, not the wall clock: recomputing leaves the row
-                        # bit-identical, and the newest as-of is the newest score.
-                        "computed_at": as_of,
-                        **data,
-                    }
-                )
-                continue
-            same = row.config_hash == digest and all(getattr(row, k) == v for k, v in data.items())
-            if same and row.computed_at == as_of:
-                report.unchanged += 1
-                continue
-            row.config_hash = digest
-            row.computed_at = as_of
-            for k, v in data.items():
-                setattr(row, k, v)
-            if same:
-                report.unchanged += 1
+                new_rows.append(_new_row(report, unit_id, r.indicator, data))
             else:
-                report.updated += 1
+                _update_row(report, row, data)
     if new_rows:
         # One bulk INSERT: a province's quarter is 120,000 rows, and an ORM object per
         # row cost seconds and hundreds of megabytes.
@@ -288,10 +278,41 @@ def compute_scores(
         if key not in wanted:
             session.delete(row)
             report.deleted += 1
-    if report.inserted or report.updated or report.deleted:
-        report.outbox_id = _queue_update(session, report, content, by_id, results)
-    session.flush()
-    return report
+    return content
+
+
+def _new_row(
+    report: ScoreReport, unit_id: int, indicator: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "unit_id": unit_id,
+        "period": report.period,
+        "scheme_version": report.scheme_version,
+        "config_hash": report.config_hash,
+        "indicator": indicator,
+        "computed_for": report.computed_for,
+        # The as-of, not the wall clock: recomputing leaves the row bit-identical, and
+        # the newest as-of is the newest score.
+        "computed_at": report.as_of,
+        **data,
+    }
+
+
+def _update_row(report: ScoreReport, row: Score, data: dict[str, Any]) -> None:
+    same = row.config_hash == report.config_hash and all(
+        getattr(row, k) == v for k, v in data.items()
+    )
+    if same and row.computed_at == report.as_of:
+        report.unchanged += 1
+        return
+    row.config_hash = report.config_hash
+    row.computed_at = report.as_of
+    for k, v in data.items():
+        setattr(row, k, v)
+    if same:
+        report.unchanged += 1
+    else:
+        report.updated += 1
 
 
 def _queue_update(
