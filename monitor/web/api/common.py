@@ -36,7 +36,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: _problem("No such thing.")}
 CONFLICT: dict[int | str, dict[str, Any]] = {409: _problem("Not allowed from the current state.")}
-BAD_INPUT: dict[int | str, dict[str, Any]] = {400: _problem("The request cannot be carried out.")}
 
 
 class Page(BaseModel, Generic[T]):
