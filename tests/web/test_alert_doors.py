@@ -5,6 +5,8 @@ the web refused)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner, Result
@@ -112,3 +114,19 @@ def test_unsilence_ends_a_silence_at_every_door(
     login(client, "east")
     web(client, alert_id, {"action": "unsilence"})
     assert _state(web_sessions, alert_id) == "open"
+
+
+def test_every_door_lists_a_towns_alerts_the_same(
+    client, seeded: Seeded, settings: Settings, tmp_path, monkeypatch
+):
+    """``unit`` is a unit's code and means its subtree, at every door."""
+    monkeypatch.chdir(tmp_path)
+    town = "330101001000"
+    by_cli = cli(settings, "alerts", "list", "--unit", town, "--json")
+    assert [a["id"] for a in json.loads(by_cli.output)] == [seeded.ids["alert_east"]]
+    headers = {"Authorization": f"Bearer {seeded.tokens['admin']}"}
+    by_api = client.get(f"/api/v1/alerts?unit={town}", headers=headers).json()
+    assert [a["id"] for a in by_api["items"]] == [seeded.ids["alert_east"]]
+    login(client, "admin")
+    by_web = client.get(f"/workspace/alerts?unit={town}").text
+    assert "东城村" in by_web and "山脚村" not in by_web
