@@ -47,3 +47,39 @@ def test_explanation_lists_deductions(client, auth):
     assert client.get(url, headers=auth("west")).status_code == 403
     missing = "/api/v1/scores/330101001001/2020-01/explanation"
     assert client.get(missing, headers=auth("east")).status_code == 404
+
+
+def test_explanation_shows_the_roll_up_of_the_units_below(client, auth, web_sessions):
+    rollup = {
+        "kind": "rollup",
+        "own_value": 80.0,
+        "own_weight": 0.4,
+        "children_mean": 85.0,
+        "children_weight": 0.6,
+        "children": [
+            {"unit": "330101001001", "value": 90.0},
+            {"unit": "330101001002", "value": 80.0},
+        ],
+    }
+    veto = {"kind": "veto", "cap": 59, "findings": [{"rule_id": "privacy.personal_data"}]}
+    with web_sessions.begin() as session:
+        east = session.scalar(select(Unit).where(Unit.code == "330101001000"))
+        session.add(
+            Score(
+                unit_id=east.id,
+                period="2026-11",
+                scheme_version="test-1",
+                config_hash="2" * 64,
+                indicator="completeness",
+                value=83.0,
+                max_value=100.0,
+                explanation=[rollup, veto],
+                computed_for=date(2026, 11, 30),
+                computed_at=datetime(2026, 11, 30, 8, tzinfo=UTC),
+            )
+        )
+    url = "/api/v1/scores/330101001000/2026-11/explanation"
+    explained = client.get(url, headers=auth("assess")).json()
+    (completeness,) = [i for i in explained["indicators"] if i["indicator"] == "completeness"]
+    assert completeness["value"] == 83.0 and completeness["rollup"] == rollup
+    assert completeness["notes"] == [veto] and completeness["deductions"] == []
