@@ -223,8 +223,7 @@ def unsilence_cmd(
     reason: str = typer.Option("", "--reason", help=REASON_HELP),
     as_of: str | None = typer.Option(None, "--as-of", help="When it happened. " + AS_OF_HELP),
 ) -> None:
-    """End a silence early (only a silenced alert: a resolved one is reopened with
-    ``reopen``)."""
+    """End a silence early; a resolved alert is reopened with ``reopen`` instead."""
     now = parse_as_of(as_of, state(ctx).settings.timezone)
     _act(ctx, alert_id, "unsilence", actor=by, reason=reason, now=now)
 
@@ -237,8 +236,7 @@ def reopen_cmd(
     reason: str = typer.Option(..., "--reason", help=REASON_HELP),
     as_of: str | None = typer.Option(None, "--as-of", help="When it happened. " + AS_OF_HELP),
 ) -> None:
-    """Reopen an alert resolved by mistake (a new episode: repeats and escalation
-    start over)."""
+    """Reopen an alert resolved by mistake: a new episode, repeats and escalation restart."""
     now = parse_as_of(as_of, state(ctx).settings.timezone)
     _act(ctx, alert_id, "reopen", actor=by, reason=reason, now=now)
 
