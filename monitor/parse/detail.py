@@ -15,7 +15,7 @@ from lxml import etree
 
 from monitor.parse import labels
 from monitor.parse.html_list import absolute, first, html_document, selector, text_of
-from monitor.parse.markup import document_base
+from monitor.parse.markup import document_base, readable_text
 from monitor.parse.model import Detail
 
 # <meta name=…> of the national government-website standard and of the platforms.
@@ -255,8 +255,7 @@ def _main_text(doc: Any, content_css: str | None) -> str:
                 break
     if node is None:
         node = doc.find("body") if doc.find("body") is not None else doc
-    lines = (" ".join(line.split()) for line in node.text_content().splitlines())
-    return "\n".join(line for line in lines if line)
+    return readable_text(node)
 
 
 def looks_not_found(title: str, text: str) -> bool:

@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import lxml.html
+from lxml import etree
 from lxml.cssselect import CSSSelector
 from lxml.etree import ParserError
 
@@ -70,3 +71,60 @@ def document_base(doc: Any, base_url: str) -> str:
             resolved = absolute(base_url, href)
             return resolved or base_url
     return base_url
+
+
+# How a person reads a page: blocks and list items on lines of their own, the cells of
+# a table row apart, pictures by their alt text. Text run together across cells is how
+# an ID number in one cell and "2人" in the next become a 19-digit number nobody wrote.
+_LINE_BREAKS = frozenset(
+    {"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "tr", "table", "tbody", "thead", "tfoot",
+     "br", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header", "footer", "form",
+     "blockquote", "pre", "hr", "body", "center", "caption", "figure", "figcaption", "main",
+     "nav", "aside", "address"}
+)  # fmt: skip
+_CELLS = frozenset({"td", "th"})
+_NOT_READ = frozenset({"script", "style", "noscript", "template", "head", "title"})
+_CELL = "\t"
+
+
+def readable_text(source: Any) -> str:
+    """The text of an element (or an HTML string) as a person reads it: one line per
+    block, list item and table row, a row's cells joined by `` | ``, images by their
+    alt text, link text (attachment names) kept; whitespace runs collapsed."""
+    root = html_document(source) if isinstance(source, str) else source
+    parts: list[str] = []
+    unseen = 0
+    for event, node in etree.iterwalk(root, events=("start", "end")):
+        tag = node.tag if isinstance(node.tag, str) else None
+        if event == "start":
+            if tag in _NOT_READ:
+                unseen += 1
+            if unseen or tag is None:
+                continue
+            parts.append(_opening(node, tag))
+            continue
+        if tag in _NOT_READ:
+            unseen -= 1
+        if unseen:
+            continue
+        if tag in _LINE_BREAKS:
+            parts.append("\n")
+        if node is not root and node.tail:
+            parts.append(node.tail)
+    return _lay_out("".join(parts))
+
+
+def _opening(node: Any, tag: str) -> str:
+    lead = "\n" if tag in _LINE_BREAKS else _CELL if tag in _CELLS else " " if tag == "img" else ""
+    alt = " ".join((node.get("alt") or "").split()) if tag == "img" else ""
+    return f"{lead}{alt} {node.text or ''}" if alt else f"{lead}{node.text or ''}"
+
+
+def _lay_out(raw: str) -> str:
+    lines = []
+    for line in raw.split("\n"):
+        cells = [" ".join(cell.split()) for cell in line.split(_CELL)]
+        text = " | ".join(cell for cell in cells if cell)
+        if text:
+            lines.append(text)
+    return "\n".join(lines)

@@ -102,3 +102,28 @@ def test_meta_tags_fill_in_when_there_is_no_table() -> None:
 
 def test_soft_404() -> None:
     assert parse_detail(read("soft404.html"), BASE, {}).not_found
+
+
+def test_detail_text_keeps_table_cells_apart_so_an_id_stays_an_id() -> None:
+    """An ID in one cell and "2人" in the next must not run into a 19-digit number."""
+    from rules.privacy.personal_data import scan
+
+    page = (
+        "<html><body><div class='content'><table><tr><th>姓名</th><th>身份证号</th>"
+        "<th>人数</th></tr><tr><td>张三</td><td>110101199003077571</td><td>2人</td></tr>"
+        "</table><ul><li>第一条</li><li>第二条</li></ul><img alt='低保名单截图'>"
+        "<a href='/f/mingdan.xlsx'>附件：低保名单.xlsx</a></div></body></html>"
+    )
+    detail = parse_detail(page, BASE, {})
+    assert "张三 | 110101199003077571 | 2人" in detail.text.splitlines()
+    assert "第一条" in detail.text.splitlines() and "第二条" in detail.text.splitlines()
+    assert "低保名单截图" in detail.text and "附件：低保名单.xlsx" in detail.text
+    assert scan(detail.text)["resident_id"] == ["1101**********7571"]
+
+
+def test_readable_text_leaves_out_scripts_and_styles() -> None:
+    from monitor.parse.markup import readable_text
+
+    text = readable_text("<html><head><style>p{}</style></head><body><p>正文<script>x()</script>"
+                         "末</p></body></html>")  # fmt: skip
+    assert text == "正文末"
