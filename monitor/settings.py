@@ -24,6 +24,25 @@ CONFIG_FILE_ENV = "MONITOR_CONFIG"
 DEFAULT_CONFIG_FILE = "monitor.toml"
 
 
+class AttachmentSettings(BaseModel):
+    """Attachments of the item pages a crawl reads (new or changed items), downloaded,
+    archived as evidence and their text extracted for the rules (monitor/extract)."""
+
+    enabled: bool = True
+    max_bytes: int = Field(default=10 * 1024 * 1024, description="a larger file is not read")
+    max_per_item: int = 10
+    max_per_crawl: int = 2000
+    types: tuple[str, ...] = (
+        "xls", "xlsx", "csv", "doc", "docx", "pdf", "wps", "png", "jpg", "jpeg",
+    )  # fmt: skip
+    # Text kept per file, and the limit an xlsx/docx may unpack to (a zip bomb).
+    max_text_chars: int = 2_000_000
+    max_unpacked_bytes: int = 200 * 1024 * 1024
+    # Pictures and image-only PDF pages are read by Tesseract when it is installed.
+    ocr_language: str = "chi_sim"
+    ocr_timeout: float = 60.0
+
+
 class CrawlSettings(BaseModel):
     user_agent: str = (
         "disclosure-monitor/0.1 (+https://example.invalid/monitor; integrity inspection)"
@@ -62,6 +81,7 @@ class CrawlSettings(BaseModel):
     parse_workers: int = 2
     parse_timeout: float = 30.0
     parse_memory_mb: int = 1024
+    attachments: AttachmentSettings = Field(default_factory=AttachmentSettings)
 
 
 class AlertSettings(BaseModel):

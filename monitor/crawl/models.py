@@ -8,8 +8,19 @@ not mistaken for the feed being down.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from monitor.store.base import Base, utcnow
@@ -44,3 +55,24 @@ class ItemEntry(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), primary_key=True)
     entry_hash: Mapped[str] = mapped_column(String(64))
     detail_ok: Mapped[int] = mapped_column(Integer, default=0)  # 1 once the detail was read
+
+
+class AttachmentText(Base):
+    """What an item's attachment says: its extracted text in parts, each with where it
+    sits (``{"where": {"sheet": "名单", "row": 3}, "text": "…"}``), or why it was not
+    read (``reason``). The latest read of each (item, URL) is kept; the download is
+    the evidence it was read from."""
+
+    __tablename__ = "attachment_text"
+    __table_args__ = (UniqueConstraint("item_id", "url"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    url: Mapped[str] = mapped_column(String(2000))
+    name: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[str] = mapped_column(String(16), default="")
+    reason: Mapped[str | None] = mapped_column(Text)  # not read: why (image, too large …)
+    parts: Mapped[list[Any]] = mapped_column(default=list)
+    truncated: Mapped[bool] = mapped_column(Boolean, default=False)
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"))
+    read_at: Mapped[datetime] = mapped_column(default=utcnow)

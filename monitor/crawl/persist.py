@@ -8,14 +8,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from monitor import metrics
 from monitor.crawl.archive import WarcArchive, store_evidence
+from monitor.crawl.attachments import AttachmentRead
 from monitor.crawl.bulk import insert_rows
 from monitor.crawl.content import ItemFields, entry_hash, item_fields
-from monitor.crawl.models import ItemEntry, PageFetch
+from monitor.crawl.models import AttachmentText, ItemEntry, PageFetch
 from monitor.crawl.reading import Listing, PageDetail
 from monitor.fetch import OK, Response
 from monitor.store.models import Feed, Fetch, Item, ItemVersion
@@ -54,6 +55,7 @@ class FeedOutcome:
     details: dict[str, PageDetail] = field(default_factory=dict)  # by entry key
     checks: dict[int, PageDetail] = field(default_factory=dict)  # by item id
     attachments: dict[str, Response] = field(default_factory=dict)  # checks, by URL
+    attachment_reads: dict[str, AttachmentRead] = field(default_factory=dict)  # by URL
 
 
 @dataclass
@@ -225,6 +227,7 @@ def feed_responses(outcome: FeedOutcome) -> list[Response]:
     responses = [p.response for p in outcome.listing.pages]
     responses += [d.response for d in outcome.details.values()]
     responses += [c.response for c in outcome.checks.values()]
+    responses += [r.response for r in outcome.attachment_reads.values() if r.response is not None]
     return responses
 
 
@@ -298,7 +301,9 @@ def persist_feed(
         else:
             changes.updated += 1
 
-    if batch is not None and not outcome.details and not outcome.attachments:
+    if batch is not None and not (
+        outcome.details or outcome.attachments or outcome.attachment_reads
+    ):
         # Nothing below needs the new items' ids: they can wait for the batch.
         batch.new_items += [(*new, evidence, listing) for new in new_items]
         changes.new = len(new_items)
@@ -333,8 +338,54 @@ def persist_feed(
                         feed_id=job.id, item_id=owner, role="attachment", started_at=now, **row
                     )
                 )
-
+    _attachment_texts(session, outcome, known, new_ids, evidence, now)
     return changes
+
+
+def _download_rows(
+    session: Session,
+    feed_id: int,
+    item_id: int,
+    response: Response,
+    evidence_id: int | None,
+    now: datetime,
+) -> None:
+    for row in _fetch_rows(response, response.outcome, response.error, evidence_id):
+        session.add(
+            PageFetch(feed_id=feed_id, item_id=item_id, role="download", started_at=now, **row)
+        )
+
+
+def _attachment_texts(
+    session: Session,
+    outcome: FeedOutcome,
+    known: dict[str, KnownItem],
+    new_ids: dict[str, int],
+    evidence: dict[int, int],
+    now: datetime,
+) -> None:
+    """Each attachment read: its download's fetch rows (role ``download``, with the
+    evidence) and its text, replacing what an earlier read of it said."""
+    for read in outcome.attachment_reads.values():
+        owner = known[read.key].id if read.key in known else new_ids.get(read.key)
+        if owner is None:
+            continue
+        evidence_id = evidence.get(id(read.response)) if read.response is not None else None
+        if read.response is not None:
+            _download_rows(session, outcome.job.id, owner, read.response, evidence_id, now)
+        session.execute(
+            delete(AttachmentText).where(
+                AttachmentText.item_id == owner, AttachmentText.url == read.url[:2000]
+            )
+        )
+        extracted = read.extracted
+        session.add(
+            AttachmentText(
+                item_id=owner, url=read.url[:2000], name=read.name, kind=extracted.kind,
+                reason=extracted.not_read, parts=[p.as_json() for p in extracted.parts],
+                truncated=extracted.truncated, evidence_id=evidence_id, read_at=now,
+            )
+        )  # fmt: skip
 
 
 def count_changes(changes: FeedChanges) -> None:

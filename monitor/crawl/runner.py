@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.crawl.archive import WarcArchive, store_evidence
+from monitor.crawl.attachments import AttachmentAllowance, read_attachments
 from monitor.crawl.content import entry_hash
 from monitor.crawl.persist import (
     BatchWrites,
@@ -98,6 +99,7 @@ class _Crawl:
         self.report = report
         self.archive = WarcArchive(settings.evidence_dir, now)
         self.reading = Reading.start(settings.crawl, new_spools(settings.data_dir / "spool"))
+        self.attachment_allowance = AttachmentAllowance(settings.crawl.attachments.max_per_crawl)
         self.writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="crawl-writer")
         self.light: list[FeedOutcome] = []
         self.light_bytes = 0
@@ -262,6 +264,13 @@ class _Crawl:
         )
         outcome.details = {e.key: r for e, r in zip(wanted, results[: len(wanted)], strict=True)}
         outcome.attachments = await check_attachments(fetcher, list(outcome.details.values()))
+        outcome.attachment_reads = await read_attachments(
+            fetcher,
+            outcome.details,
+            self.settings.crawl.attachments,
+            self.attachment_allowance,
+            spool=reading.spools.new if reading.spools is not None else None,
+        )
         outcome.checks = {k.id: r for k, r in zip(checks, results[len(wanted) :], strict=True)}
         return outcome, known
 
@@ -270,6 +279,9 @@ class _Crawl:
         report.fetches += sum(len(p.response.attempts) for p in listing.pages)
         report.fetches += sum(len(d.response.attempts) for d in outcome.details.values())
         report.fetches += sum(len(c.response.attempts) for c in outcome.checks.values())
+        report.fetches += sum(
+            len(r.response.attempts) for r in outcome.attachment_reads.values() if r.response
+        )
         report.entries_skipped += listing.skipped
         report.characters_cleaned += listing.cleaned
         report.characters_cleaned += sum(d.cleaned for d in outcome.details.values())

@@ -90,7 +90,8 @@ def test_crawl_tracks_new_unchanged_changed_and_removed_items(
         roles = session.execute(
             select(PageFetch.role, func.count()).group_by(PageFetch.role).order_by(PageFetch.role)
         ).all()
-        assert [tuple(r) for r in roles] == [("attachment", 2), ("detail", 4)]
+        # Attachments are also downloaded to be read (crawl.attachments): role "download".
+        assert [tuple(r) for r in roles] == [("attachment", 2), ("detail", 4), ("download", 2)]
 
     # Warm crawl: the listing answers 304, nothing else is fetched.
     second = crawl(sessions, crawl_settings, now=T0 + timedelta(hours=6))
