@@ -24,11 +24,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from monitor.calendar import load_calendar
+from monitor.crawl.models import AttachmentText
 from monitor.metrics import FINDINGS
 from monitor.rulesets import BoundRule, Ruleset, bind, load_ruleset
 from monitor.settings import Settings
 from monitor.store.models import Feed, Fetch, Finding, Item, ItemVersion, Unit
 from rules.api import (
+    AttachmentView,
     Calendar,
     CalendarUnknown,
     FeedView,
@@ -160,6 +162,36 @@ class _ChunkData:
     findings: dict[int, list[Finding]]
 
 
+def _attachment_texts(conn: Any, unit_ids: list[int]) -> dict[int, list[AttachmentView]]:
+    """What the units' items' attachments say (or why they were not read), by item."""
+    out: dict[int, list[AttachmentView]] = defaultdict(list)
+    for row in conn.execute(
+        select(
+            AttachmentText.item_id,
+            AttachmentText.url,
+            AttachmentText.name,
+            AttachmentText.kind,
+            AttachmentText.reason,
+            AttachmentText.parts,
+            AttachmentText.evidence_id,
+        )
+        .join(Item, Item.id == AttachmentText.item_id)
+        .where(Item.unit_id.in_(unit_ids))
+        .order_by(AttachmentText.item_id, AttachmentText.id)
+    ):
+        out[row.item_id].append(
+            AttachmentView(
+                row.url,
+                row.name or "",
+                row.kind or "",
+                row.reason,
+                tuple(row.parts or ()),
+                row.evidence_id,
+            )
+        )
+    return out
+
+
 def _load_chunk(
     session: Session, unit_ids: list[int], periods: list[Period], since: datetime
 ) -> _ChunkData:
@@ -206,6 +238,7 @@ def _load_chunk(
             )
         )
 
+    attached = _attachment_texts(conn, unit_ids)
     items: dict[int, list[ItemView]] = defaultdict(list)
     for row in conn.execute(
         select(
@@ -248,6 +281,7 @@ def _load_chunk(
                 text=own[-1].text if own else "",
                 versions=own,
                 feed_category=feed_category.get(row.feed_id),
+                attachment_texts=tuple(attached.get(row.id, ())),
             )
         )
 

@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict
 
 __all__ = [
     "ENTRY_POINT_GROUP",
+    "AttachmentView",
     "Calendar",
     "CalendarUnknown",
     "FeedView",
@@ -213,6 +214,21 @@ class ItemVersionView:
 
 
 @dataclass(frozen=True)
+class AttachmentView:
+    """An attachment's text as extracted (monitor/extract), in parts with where each
+    sits: ``{"where": {"sheet": "名单", "row": 3}, "text": "…"}`` (a spreadsheet row's
+    cells split by tabs), ``{"page": 2}``, ``{"table": 1, "row": 4}``; or why it was
+    not read (``reason``: "image: …", "too large: …", "encrypted" …)."""
+
+    url: str
+    name: str = ""
+    kind: str = ""
+    reason: str | None = None
+    parts: tuple[Mapping[str, Any], ...] = ()
+    evidence_id: int | None = None
+
+
+@dataclass(frozen=True)
 class ItemView:
     id: int
     feed_id: int
@@ -232,6 +248,7 @@ class ItemView:
     text: str = ""
     versions: tuple[ItemVersionView, ...] = ()
     feed_category: str | None = None
+    attachment_texts: tuple[AttachmentView, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,16 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from monitor.calendar import WorkdayCalendar
-from rules.api import FeedView, FetchView, ItemVersionView, ItemView, Period, RuleContext, UnitView
+from rules.api import (
+    AttachmentView,
+    FeedView,
+    FetchView,
+    ItemVersionView,
+    ItemView,
+    Period,
+    RuleContext,
+    UnitView,
+)
 
 CASES_DIR = Path(__file__).parent / "cases"
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -120,6 +129,16 @@ def build_context(case: dict[str, Any], defaults: dict[str, Any], params: Any) -
                 text=raw.get("text", versions[-1].text if versions else ""),
                 versions=versions,
                 feed_category=feed_category.get(feed_id),
+                attachment_texts=tuple(
+                    AttachmentView(
+                        url=a["url"],
+                        name=a.get("name", ""),
+                        kind=a.get("kind", ""),
+                        reason=a.get("reason"),
+                        parts=tuple(a.get("parts", ())),
+                    )
+                    for a in raw.get("attachment_texts", [])
+                ),
             )
         )
     default_fetch = [{"feed_id": 1, "started_at": as_of - timedelta(hours=1), "outcome": "ok"}]
