@@ -5,7 +5,9 @@ A privacy finding (rule id ``privacy.*``) that is open marks its item as *withhe
 public pages, public exports and the API for viewers who do not work alerts show such
 a finding as a count and one masked value at most, with no link to, and no address
 of, the item or its attachments; every other finding on the same item loses its link
-too. Inspectors see the evidence in the workspace. Pure helpers plus one query.
+too. Inspectors see the evidence in the workspace. A privacy finding that only says an
+attachment could not be read (``not_read`` in its evidence) withholds nothing but
+itself. Pure helpers plus one query.
 """
 
 from __future__ import annotations
@@ -95,6 +97,8 @@ def withheld(session: Session, unit_ids: Iterable[int] | None = None) -> Withhel
     out = Withheld()
     for evidence, subject in session.execute(query):
         evidence = evidence or {}
+        if evidence.get("not_read"):
+            continue  # an attachment the monitor could not read: no leak is known
         if isinstance(evidence.get("item_id"), int):
             out.item_ids.add(evidence["item_id"])
         out.urls.update(_urls(evidence))

@@ -114,3 +114,23 @@ def test_a_cleared_privacy_finding_gives_the_link_back(client, leak: int, web_se
         session.commit()
     html = client.get("/units/330101001001?period=2026-11").text
     assert f'href="{LEAKING_URL}"' in html
+
+
+def test_an_attachment_not_read_withholds_no_link(client, leak: int, web_sessions):
+    """Only a known leak hides the page: "could not read the attachment" does not."""
+    with web_sessions() as session:
+        finding = session.get(Finding, leak)
+        assert finding is not None
+        finding.subject = f"item:{LEAKING_URL}#attachment:扫描件.png"
+        finding.severity = "info"
+        finding.assessable = False
+        finding.message = "attachment 扫描件.png not read: image: tesseract is not installed"
+        finding.evidence = {
+            "item_id": finding.evidence["item_id"],
+            "url": LEAKING_URL,
+            "attachment": {"name": "扫描件.png", "url": ATTACHMENT_URL},
+            "not_read": "image: tesseract is not installed",
+        }
+        session.commit()
+    html = client.get("/units/330101001001?period=2026-11").text
+    assert f'href="{LEAKING_URL}"' in html
