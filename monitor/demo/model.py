@@ -28,6 +28,8 @@ class Attachment:
     name: str
     path: str  # absolute path on the site, /files/...
     broken: bool = False
+    body: bytes | None = None  # served as is; None: a one-page PDF
+    content_type: str = "application/pdf"
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class DemoItem:
     visible_from: date | None = None
     deleted_on: date | None = None
     edit: Edit | None = None
+    # Rows of a table printed after the text (a list of names, say), cell by cell.
+    table: tuple[tuple[str, ...], ...] = ()
 
     def visible_on(self, day: date) -> bool:
         start = self.visible_from or self.published

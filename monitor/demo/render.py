@@ -13,6 +13,7 @@ from email.utils import format_datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
+from monitor.demo.files import text_pdf
 from monitor.demo.model import PAGE_SIZE, TOWN_COLUMNS, DemoItem, DemoUnit, District
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -100,6 +101,12 @@ def detail_page(unit: DemoUnit, item: DemoItem, day: date) -> str:
     if item.doc_no:
         rows.append(f"<tr>{cell('有效性', '有效')}</tr>")
     paragraphs = "".join(f"<p>{escape(line)}</p>" for line in item.text_on(day).split("\n"))
+    if item.table:
+        cells = (
+            "<tr>" + "".join(f"<td>{escape(value)}</td>" for value in row) + "</tr>"
+            for row in item.table
+        )
+        paragraphs += f"<table>{''.join(cells)}</table>"
     attachments = ""
     if item.attachments:
         links = "".join(
@@ -247,7 +254,4 @@ SERVER_ERROR_PAGE = (
     "<body><h1>500 Internal Server Error</h1></body></html>\n"
 )
 # The smallest file a PDF reader opens; enough for an attachment check.
-PDF_BYTES = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
+PDF_BYTES = text_pdf(["Attachment of a public disclosure."])

@@ -14,7 +14,7 @@ Routes::
     /u/<code>/art/<id>.html            detail page with the metadata table
     /u/<code>/rss.xml                  RSS 2.0 (units whose channel is rss)
     /u/<code>/requests.json            disclosure requests (town-level units)
-    /files/<code>/<id>-<n>.pdf         attachments
+    /files/<code>/<id>-<n>.<ext>       attachments (a one-page PDF unless the item says)
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ _LIST = re.compile(r"^/u/(?P<code>\d{12})/(?:(?P<col>[a-z]+)/)?list(?:_(?P<page>
 _DETAIL = re.compile(r"^/u/(?P<code>\d{12})/art/(?P<id>\d+)\.html$")
 _RSS = re.compile(r"^/u/(?P<code>\d{12})/rss\.xml$")
 _REQUESTS = re.compile(r"^/u/(?P<code>\d{12})/requests\.json$")
-_FILE = re.compile(r"^/files/(?P<code>\d{12})/(?P<id>\d+)-(?P<n>\d+)\.pdf$")
+_FILE = re.compile(r"^/files/(?P<code>\d{12})/(?P<id>\d+)-(?P<n>\d+)\.\w+$")
 _UNIT_PATH = re.compile(r"^/(?:u|files)/(?P<code>\d{12})/")
 
 
@@ -120,7 +120,9 @@ class SiteApp:
                 return _not_found()
             if item.attachments[n - 1].broken:
                 return _not_found()
-            return Response(200, render.PDF_BYTES, "application/pdf", item.published)
+            attachment = item.attachments[n - 1]
+            body = attachment.body if attachment.body is not None else render.PDF_BYTES
+            return Response(200, body, attachment.content_type, item.published)
         return _not_found()
 
 

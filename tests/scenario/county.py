@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from monitor.demo import files, plan
 from monitor.demo import generate as gen
-from monitor.demo import plan
 from monitor.demo.district import feed_rows
-from monitor.demo.model import DemoItem, DemoUnit, District
+from monitor.demo.model import Attachment, DemoItem, DemoUnit, District
 
 SEED = 20261127
 COUNTY = "445399000000"
@@ -274,6 +274,63 @@ def case_leaked_id(county: County) -> None:
     )
 
 
+def case_ids_in_cells_and_attachments(county: County) -> None:
+    """Full ID numbers where inspectors most often find them: in a table cell (next to
+    "2人", which must not run into it), in an attached .xlsx and in an attached .pdf.
+    Each is found, named by the file, and masked; a masked spreadsheet passes."""
+    unit = county.unit(LEAKS)
+    rng = county.rng(f"{LEAKS}:files")
+
+    def number() -> str:
+        born = date(rng.randint(1945, 1990), rng.randint(1, 12), rng.randint(1, 28))
+        return gen.resident_id(unit.code[:6], born, rng.randint(100, 999))
+
+    table = county.add_item(
+        LEAKS,
+        category="村务公开",
+        title=f"{unit.name}2026年10月临时救助对象公示",
+        published=date(2026, 11, 10),
+        text="经村民代表会议评议，以下对象拟给予临时救助：",
+    )
+    table.table = (("姓名", "身份证号", "家庭人数"), ("周平", number(), "2人"))
+    sheet = county.add_item(
+        LEAKS, category="村务公开", title=f"{unit.name}2026年度低保对象名单公示",
+        published=date(2026, 11, 12), text="名单见附件。",
+    )  # fmt: skip
+    rows = [("序号", "姓名", "身份证号", "保障人数"), (1, "吴敏", number(), "3人")]
+    sheet.attachments = [_file(sheet, 1, "低保对象名单.xlsx", files.xlsx(rows, "名单"))]
+    pdf = county.add_item(
+        LEAKS, category="村务公开", title=f"{unit.name}2026年度特困供养人员公示",
+        published=date(2026, 11, 16), text="公示材料见附件。",
+    )  # fmt: skip
+    lines = [f"Tekun list: Zheng Hua ID {number()} 1 person"]
+    pdf.attachments = [_file(pdf, 1, "特困供养人员.pdf", files.text_pdf(lines))]
+    masked = county.add_item(
+        LEAKS, category="村务公开", title=f"{unit.name}2026年度残疾人补贴名单公示",
+        published=date(2026, 11, 18), text="名单见附件。",
+    )  # fmt: skip
+    hidden = number()[:4] + "*" * 10 + number()[-4:]
+    masked.attachments = [_file(masked, 1, "补贴名单.xlsx", files.xlsx([("王刚", hidden)]))]
+    for item, subject in (
+        (table, f"item:{table.path}"),
+        (sheet, f"item:{sheet.path}#attachment:低保对象名单.xlsx"),
+        (pdf, f"item:{pdf.path}#attachment:特困供养人员.pdf"),
+    ):
+        county.leaks += [item.path] + [a.path for a in item.attachments]
+        county.expect("privacy.personal_data", LEAKS, "2026-11", subject, "full ID number")
+    county.trap(
+        "privacy.personal_data", LEAKS, "2026-11",
+        f"item:{masked.path}#attachment:补贴名单.xlsx", "the list is masked",
+    )  # fmt: skip
+
+
+def _file(item: DemoItem, n: int, name: str, body: bytes) -> Attachment:
+    kind = "application/pdf" if name.endswith(".pdf") else "application/octet-stream"
+    ext = name.rsplit(".", 1)[-1]
+    path = f"/files/{item.unit_code}/{item.id}-{n}.{ext}"
+    return Attachment(name=name, path=path, body=body, content_type=kind)
+
+
 CASES: list[Callable[[County], None]] = [
     case_missing_august,
     case_quarter_published_next_month,
@@ -283,6 +340,7 @@ CASES: list[Callable[[County], None]] = [
     case_mistyped_code,
     case_channel_gone,
     case_leaked_id,
+    case_ids_in_cells_and_attachments,
 ]
 
 
