@@ -83,3 +83,21 @@ def test_kind_from_name_query_or_first_bytes() -> None:
 @pytest.mark.skipif(shutil.which("antiword") is None, reason="antiword is not installed")
 def test_doc_that_is_no_word_file_says_damaged() -> None:
     assert extract(b"not a word file" * 100, "a.doc").not_read.startswith("damaged")
+
+
+@pytest.mark.skipif(
+    shutil.which("tesseract") is None or shutil.which("pdftoppm") is None,
+    reason="tesseract or pdftoppm is not installed",
+)
+def test_image_only_pdf_page_is_read_by_ocr() -> None:
+    result = read("scan.pdf")
+    assert result.not_read is None
+    assert result.parts[0].where == {"page": 1, "ocr": True}
+    assert "110101199003077571" in result.parts[0].text
+
+
+def test_image_only_pdf_without_tesseract_says_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("monitor.extract.ocr.shutil.which", lambda name: None)
+    result = read("scan.pdf")
+    assert result.parts == []
+    assert result.not_read is not None and result.not_read.startswith("image: pages 1 have no text")
