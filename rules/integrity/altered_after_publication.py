@@ -23,6 +23,13 @@ def correction_noted(item: ItemView, ctx: RuleContext, words: tuple[str, ...]) -
     return False
 
 
+def as_read(text: str) -> str:
+    """The text without its layout (line breaks, spaces, the `` | `` between table
+    cells): a page laid out anew by the monitor, or re-spaced, is not a change of what
+    was published."""
+    return "".join(text.replace(" | ", "").split())
+
+
 class AlteredAfterPublication(Rule):
     """A published item's content does not change silently.
 
@@ -33,7 +40,9 @@ class AlteredAfterPublication(Rule):
     An item with more than one version whose title, text or metadata changed in the
     period (by the time the new version was first seen) is a finding unless the new
     version mentions a correction (``correction_words``: 更正, 勘误, 修订说明 …) or
-    the unit published a correction notice naming the item's title. The evidence
+    the unit published a correction notice naming the item's title. Text is compared
+    without its layout (spaces, line breaks, the `` | `` between table cells), so a
+    page only re-spaced, or laid out anew by the monitor, is no change. The evidence
     holds both versions' archived responses.
 
     Bad: a subsidy list whose amounts changed on 2026-03-12 with no note.
@@ -60,7 +69,7 @@ class AlteredAfterPublication(Rule):
                     name
                     for name, old, new in (
                         ("title", before.title, after.title),
-                        ("text", before.text, after.text),
+                        ("text", as_read(before.text), as_read(after.text)),
                         ("meta", dict(before.meta), dict(after.meta)),
                     )
                     if old != new
