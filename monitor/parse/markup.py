@@ -84,7 +84,7 @@ _LINE_BREAKS = frozenset(
 )  # fmt: skip
 _CELLS = frozenset({"td", "th"})
 _NOT_READ = frozenset({"script", "style", "noscript", "template", "head", "title"})
-_CELL = "\t"
+_CELL = "\x1f"  # a cell starts (a control character no page text keeps)
 
 
 def readable_text(source: Any) -> str:
@@ -110,14 +110,15 @@ def readable_text(source: Any) -> str:
         if tag in _LINE_BREAKS:
             parts.append("\n")
         if node is not root and node.tail:
-            parts.append(node.tail)
+            parts.append(node.tail.replace(_CELL, " "))
     return _lay_out("".join(parts))
 
 
 def _opening(node: Any, tag: str) -> str:
     lead = "\n" if tag in _LINE_BREAKS else _CELL if tag in _CELLS else " " if tag == "img" else ""
     alt = " ".join((node.get("alt") or "").split()) if tag == "img" else ""
-    return f"{lead}{alt} {node.text or ''}" if alt else f"{lead}{node.text or ''}"
+    text = (node.text or "").replace(_CELL, " ")
+    return f"{lead}{alt} {text}" if alt else f"{lead}{text}"
 
 
 def _lay_out(raw: str) -> str:
