@@ -24,7 +24,9 @@ from pathlib import Path
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "attachments"
 CASES = {
     "xlsx (small)": FIXTURES / "dibao.xlsx",
+    "xls": FIXTURES / "dibao.xls",
     "pdf (text)": FIXTURES / "dibao.pdf",
+    "pdf (encrypted)": FIXTURES / "locked.pdf",
     "csv (GBK)": FIXTURES / "jiuzhu_gbk.csv",
     "docx": FIXTURES / "jiuzhu.docx",
     "png (OCR)": FIXTURES / "scan.png",

@@ -101,3 +101,15 @@ def test_image_only_pdf_without_tesseract_says_not_read(monkeypatch: pytest.Monk
     result = read("scan.pdf")
     assert result.parts == []
     assert result.not_read is not None and result.not_read.startswith("image: pages 1 have no text")
+
+
+def test_xls_rows_keep_their_sheet() -> None:
+    result = read("dibao.xls")
+    assert result.not_read is None and result.kind == "xls"
+    assert result.parts[1].where == {"sheet": "名单", "row": 2}
+    assert result.parts[1].text == "孙七\t女\t440301198506123413"
+
+
+def test_encrypted_pdf_says_encrypted() -> None:
+    result = read("locked.pdf")
+    assert result.parts == [] and result.not_read == "encrypted"
