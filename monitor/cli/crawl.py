@@ -1,7 +1,9 @@
-"""``monitor crawl``, ``monitor inspect`` and ``monitor evidence export``."""
+"""``monitor crawl``, ``monitor read-attachments``, ``monitor inspect`` and
+``monitor evidence export``."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -9,6 +11,7 @@ import typer
 
 from monitor.cli.common import AS_OF_HELP, echo_json, echo_text, parse_as_of, state
 from monitor.crawl import crawl
+from monitor.crawl.backfill import read_stored_attachments
 from monitor.crawl.inspect import KINDS, inspect_source, parse_options
 from monitor.evidence import EvidenceError, export_evidence
 
@@ -73,6 +76,26 @@ def register(app: typer.Typer) -> None:
             )
             for error in report.errors:
                 typer.echo(f"error: {error}", err=True)
+
+    @app.command("read-attachments")
+    def read_attachments_command(
+        ctx: typer.Context,
+        since: Annotated[
+            str, typer.Option("--since", help="Items published on or after this day (YYYY-MM-DD).")
+        ],
+        as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
+    ) -> None:
+        """Read the attachments of items already stored that have no text yet (items
+        crawled before attachments were read, or past a crawl's limits): download,
+        archive as evidence, extract their text for the privacy rule."""
+        st = state(ctx)
+        now = parse_as_of(as_of, st.settings.timezone)
+        try:
+            day = date.fromisoformat(since)
+        except ValueError as exc:
+            raise typer.BadParameter(f"not a date: {since!r}", param_hint="--since") from exc
+        report = read_stored_attachments(st.sessions, st.settings, day, now)
+        typer.echo(f"attachments: {report.read} read, {report.not_read} not read")
 
     @app.command("inspect")
     def inspect_command(

@@ -17,6 +17,7 @@ from monitor.fetch import OK, TOO_LARGE, Fetcher, Response
 from monitor.settings import AttachmentSettings
 
 OVER_LIMIT = "over the per-item or per-crawl attachment limit"
+NOT_FETCHED = "not fetched"
 
 
 @dataclass

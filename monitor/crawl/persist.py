@@ -364,28 +364,43 @@ def _attachment_texts(
     evidence: dict[int, int],
     now: datetime,
 ) -> None:
-    """Each attachment read: its download's fetch rows (role ``download``, with the
-    evidence) and its text, replacing what an earlier read of it said."""
     for read in outcome.attachment_reads.values():
         owner = known[read.key].id if read.key in known else new_ids.get(read.key)
-        if owner is None:
-            continue
-        evidence_id = evidence.get(id(read.response)) if read.response is not None else None
-        if read.response is not None:
-            _download_rows(session, outcome.job.id, owner, read.response, evidence_id, now)
-        session.execute(
-            delete(AttachmentText).where(
-                AttachmentText.item_id == owner, AttachmentText.url == read.url[:2000]
-            )
+        if owner is not None:
+            store_attachment_read(session, outcome.job.id, owner, read, evidence, now)
+
+
+def store_attachment_read(
+    session: Session,
+    feed_id: int,
+    item_id: int,
+    read: AttachmentRead,
+    evidence: dict[int, int],
+    now: datetime,
+) -> None:
+    """An attachment read: its download's fetch rows (role ``download``, with the
+    evidence) and its text, replacing what an earlier read of it said."""
+    evidence_id = evidence.get(id(read.response)) if read.response is not None else None
+    if read.response is not None:
+        _download_rows(session, feed_id, item_id, read.response, evidence_id, now)
+    url = read.url[:2000]
+    session.execute(
+        delete(AttachmentText).where(AttachmentText.item_id == item_id, AttachmentText.url == url)
+    )
+    extracted = read.extracted
+    session.add(
+        AttachmentText(
+            item_id=item_id,
+            url=url,
+            name=read.name,
+            kind=extracted.kind,
+            reason=extracted.not_read,
+            parts=[p.as_json() for p in extracted.parts],
+            truncated=extracted.truncated,
+            evidence_id=evidence_id,
+            read_at=now,
         )
-        extracted = read.extracted
-        session.add(
-            AttachmentText(
-                item_id=owner, url=read.url[:2000], name=read.name, kind=extracted.kind,
-                reason=extracted.not_read, parts=[p.as_json() for p in extracted.parts],
-                truncated=extracted.truncated, evidence_id=evidence_id, read_at=now,
-            )
-        )  # fmt: skip
+    )
 
 
 def count_changes(changes: FeedChanges) -> None:

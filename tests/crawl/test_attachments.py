@@ -3,7 +3,7 @@ local site; the limits in ``crawl.attachments`` hold, and what is not read says 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import select
@@ -124,3 +124,26 @@ def test_plan_takes_listed_types_once_and_at_most_per_item() -> None:
         ("a", "http://x/4.doc", False),  # over max_per_item: recorded as not read
         ("b", "http://x/5.csv", True),
     ]
+
+
+def test_stored_items_attachments_are_read_once_by_the_backfill(
+    sessions: sessionmaker[Session], crawl_settings: Settings, site: tuple[Site, ThreadServer]
+) -> None:
+    """Items crawled before attachments were read: `monitor read-attachments` reads
+    theirs once; those a crawl's limit left are read too."""
+    from monitor.crawl.backfill import read_stored_attachments
+
+    s, server = site
+    serve(s)
+    add_feed(sessions, server.url("/c/index.html"), "html")
+    crawl(sessions, limited(crawl_settings, max_per_crawl=1), now=T0)
+    settings = limited(crawl_settings)
+    report = read_stored_attachments(sessions, settings, date(2026, 11, 1), T0)
+    assert (report.read, report.not_read) == (2, 1)  # three left by the limit
+    with sessions() as session:
+        texts = {t.url.rsplit("/", 1)[-1]: t for t in session.scalars(select(AttachmentText))}
+        assert set(texts) == {"dibao.xlsx", "dibao.pdf", "big.xlsx", "more.csv"}
+        assert all(not (t.reason or "").startswith("not fetched") for t in texts.values())
+        assert texts["dibao.pdf"].evidence_id is not None
+    again = read_stored_attachments(sessions, settings, date(2026, 11, 1), T0)
+    assert (again.read, again.not_read) == (0, 0)
