@@ -1,8 +1,9 @@
-"""The embedded dispatcher: every stage in this process, one after the other.
+"""The embedded dispatcher: every stage of ``monitor.flow`` in this process, in the
+graph's order (crawl → evaluate → alerts, score → deliver).
 
-crawl → evaluate → score → alerts → deliver. Each stage is idempotent and commits
-its own work, so a cycle interrupted anywhere is simply run again. The distributed
-dispatcher (``workers.dispatch``) runs the same stage functions as Celery tasks.
+Each stage is idempotent and commits its own work, so a cycle interrupted anywhere is
+simply run again. The distributed dispatcher (``workers.dispatch``) sends the same
+graph's stages to Celery workers (``monitor.stages``).
 """
 
 from __future__ import annotations
@@ -12,21 +13,21 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.alerts import AlertReport, sync_alerts
 from monitor.crawl import CrawlReport, crawl
 from monitor.evaluate import EvaluateReport, evaluate
+from monitor.flow import Stage, due_feed_ids, order, score_periods
 from monitor.metrics import LAST_CYCLE
 from monitor.notify import DeliveryReport, deliver_outbox
 from monitor.scoring import ScoreReport, compute_scores
 from monitor.settings import Settings
 from monitor.store.db import transaction
-from monitor.store.models import Feed
 from rules.api import Period
+
+__all__ = ["CycleReport", "InProcessDispatcher", "due_feed_ids", "run_cycle", "score_periods"]
 
 log = logging.getLogger(__name__)
 
@@ -42,24 +43,6 @@ class CycleReport:
     seconds: float = 0.0
 
 
-def score_periods(now: datetime, tz: str = "Asia/Shanghai") -> list[Period]:
-    """The periods a cycle refreshes: the month, quarter and year that hold ``now``."""
-    day = now.astimezone(ZoneInfo(tz)).date()
-    return [Period.containing(day, kind) for kind in ("month", "quarter", "year")]
-
-
-def due_feed_ids(session: Session, now: datetime) -> list[int]:
-    """Enabled feeds whose interval has passed since their last fetch."""
-    rows = session.execute(
-        select(Feed.id, Feed.last_fetched_at, Feed.interval_minutes).where(Feed.enabled)
-    ).all()
-    return [
-        fid
-        for fid, last, minutes in rows
-        if last is None or (now - last).total_seconds() >= minutes * 60
-    ]
-
-
 def run_cycle(
     sessions: sessionmaker[Session],
     settings: Settings,
@@ -69,21 +52,58 @@ def run_cycle(
     periods: Sequence[Period] | None = None,
     crawl_first: bool = True,
 ) -> CycleReport:
+    """One cycle of the stage graph in this process."""
     started = time.perf_counter()
     report = CycleReport(now=now)
-    if crawl_first:
-        report.crawl = crawl(sessions, settings, feed_ids=feed_ids, now=now)
-    # Time-based rules (stale columns, silent units) change with the clock alone, so
-    # a cycle evaluates every unit, not only the ones whose items changed.
-    with transaction(sessions) as session:
-        report.evaluate = evaluate(session, settings, as_of=now)
-    for period in periods or score_periods(now, settings.timezone):
-        with transaction(sessions) as session:
-            report.scores.append(compute_scores(session, settings, period=period, as_of=now))
-    with transaction(sessions) as session:
-        report.alerts = sync_alerts(session, settings, now=now)
-    report.delivery = deliver_outbox(sessions, settings, now=now)
+    for stage in order():
+        if stage is Stage.CRAWL and not crawl_first:
+            continue
+        _run_stage(stage, report, sessions, settings, feed_ids=feed_ids, periods=periods)
     report.seconds = time.perf_counter() - started
     LAST_CYCLE.set(time.time())
     log.info("cycle done in %.1fs", report.seconds)
     return report
+
+
+def _run_stage(
+    stage: Stage,
+    report: CycleReport,
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    *,
+    feed_ids: Sequence[int] | None,
+    periods: Sequence[Period] | None,
+) -> None:
+    now = report.now
+    if stage is Stage.CRAWL:
+        report.crawl = crawl(sessions, settings, feed_ids=feed_ids, now=now)
+    elif stage is Stage.EVALUATE:
+        # Time-based rules (stale columns, silent units) change with the clock alone,
+        # so a cycle evaluates every unit, not only the ones whose items changed.
+        with transaction(sessions) as session:
+            report.evaluate = evaluate(session, settings, as_of=now)
+    elif stage is Stage.SCORE:
+        for period in periods or score_periods(now, settings.timezone):
+            with transaction(sessions) as session:
+                report.scores.append(compute_scores(session, settings, period=period, as_of=now))
+    elif stage is Stage.ALERTS:
+        with transaction(sessions) as session:
+            report.alerts = sync_alerts(session, settings, now=now)
+    elif stage is Stage.DELIVER:
+        report.delivery = deliver_outbox(sessions, settings, now=now)
+
+
+class InProcessDispatcher:
+    """The ``flow.Dispatcher`` of one process: ``run_cycle`` with fixed settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def run_cycle(
+        self,
+        sessions: sessionmaker[Session],
+        *,
+        now: datetime,
+        feed_ids: Sequence[int] | None = None,
+    ) -> CycleReport:
+        return run_cycle(sessions, self.settings, now=now, feed_ids=feed_ids)

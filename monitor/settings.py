@@ -160,6 +160,9 @@ class WorkerSettings(BaseModel):
     # fresh one (Celery's worker_max_memory_per_child). A safety valve, not routine: a
     # county's evaluation needs about 100 MB. 0: never replace.
     max_memory_per_child_mb: int = 1024
+    # Where the distributed commands find the package that runs stages as Celery
+    # tasks ("module:attribute"); ``monitor`` itself never imports it.
+    entry: str = "workers.backend:backend"
 
 
 class WebSettings(BaseModel):

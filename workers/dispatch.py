@@ -1,6 +1,8 @@
-"""The Celery dispatcher: the distributed twin of ``monitor.pipeline`` (the embedded one).
+"""The Celery dispatcher: the distributed ``monitor.flow.Dispatcher`` (the embedded one
+is ``monitor.pipeline``).
 
-Both run the same stage functions; this one only sends messages. Nothing here waits for
+Both run the same stage graph; this one only sends the first messages, and each task
+sends the stages that follow it (``workers.tasks``). Nothing here waits for
 work to finish except ``wait_idle``, which scripts and tests use to know a run is over.
 """
 
@@ -17,8 +19,9 @@ import redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.flow import cycle_feed_ids
 from monitor.settings import Settings
-from monitor.store.models import Feed, WorkClaim
+from monitor.store.models import WorkClaim
 from workers import tasks
 from workers.app import QUEUES, configure
 from workers.base import PUBLISH_RETRY
@@ -75,10 +78,7 @@ class CeleryDispatcher:
         """What ``monitor.pipeline.run_cycle`` does, as messages: crawl the feeds, then
         (when the last crawl is done) evaluate every unit, score, alert and deliver."""
         with sessions() as session:
-            query = select(Feed.id).where(Feed.enabled).order_by(Feed.id)
-            if feed_ids is not None:
-                query = query.where(Feed.id.in_(list(feed_ids)))
-            ids = list(session.execute(query).scalars())
+            ids = cycle_feed_ids(session, feed_ids)
         cycle = f"cycle:{now.astimezone(UTC).strftime('%Y%m%dT%H%M%S')}:{uuid.uuid4().hex[:8]}"
         if not ids:
             tasks.evaluate_units.apply_async(

@@ -20,21 +20,19 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import redis
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from redis.exceptions import LockError, RedisError
 from redis.lock import Lock
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.claims import EPOCH, feed_offset, window_start
+from monitor.claims import EPOCH
+from monitor.flow import FeedSchedule, load_schedules
 from monitor.metrics import SCHEDULER_LAG
 from monitor.settings import Settings
-from monitor.store.models import Feed
 
 log = logging.getLogger(__name__)
 
@@ -48,33 +46,6 @@ PRUNE_JOB = "prune-claims"
 
 def job_id(feed_id: int) -> str:
     return f"crawl-feed-{feed_id}"
-
-
-@dataclass(frozen=True)
-class FeedSchedule:
-    feed_id: int
-    interval_minutes: int
-    last_fetched_at: datetime | None
-
-    @property
-    def offset(self) -> timedelta:
-        return feed_offset(self.feed_id, self.interval_minutes)
-
-    def window(self, when: datetime) -> datetime:
-        return window_start(when, self.interval_minutes, self.offset)
-
-    def due(self, now: datetime) -> bool:
-        """Not fetched since the window holding ``now`` began: a missed tick to catch up."""
-        return self.last_fetched_at is None or self.last_fetched_at < self.window(now)
-
-
-def load_schedules(session: Session) -> list[FeedSchedule]:
-    rows = session.execute(
-        select(Feed.id, Feed.interval_minutes, Feed.last_fetched_at)
-        .where(Feed.enabled)
-        .order_by(Feed.id)
-    ).all()
-    return [FeedSchedule(int(fid), max(int(m or 1), 1), last) for fid, m, last in rows]
 
 
 class LeaderLock:

@@ -1,7 +1,8 @@
 """``monitor worker``, ``monitor scheduler`` and ``monitor enqueue-cycle``: distributed mode.
 
-``monitor`` itself never imports Celery (DESIGN.md); these commands reach ``workers``
-only when run, so the embedded commands stay free of it.
+``monitor`` itself never imports Celery (DESIGN.md) nor ``workers``: these commands load
+the backend named by ``settings.workers.entry`` (``monitor.flow.load_backend``) when run,
+so the embedded commands stay free of it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import typer
 
 from monitor.cli.common import AS_OF_HELP, echo_json, parse_as_of, state
+from monitor.flow import load_backend
 
 QUEUES_HELP = "Comma-separated queues to consume: crawl, evaluate, score, notify."
 
@@ -38,13 +40,13 @@ def worker(
     ),
 ) -> None:
     """Run a Celery worker for the given stage queues (Redis broker, database from settings)."""
-    from workers.app import QUEUES, configure
-
+    settings = state(ctx).settings
+    backend = load_backend(settings)
     chosen = [q.strip() for q in queues.split(",") if q.strip()]
-    unknown = sorted(set(chosen) - set(QUEUES))
+    unknown = sorted(set(chosen) - set(backend.queues))
     if unknown or not chosen:
-        raise typer.BadParameter(f"unknown queues {unknown}; choose from {', '.join(QUEUES)}")
-    app = configure(state(ctx).settings)
+        choices = ", ".join(backend.queues)
+        raise typer.BadParameter(f"unknown queues {unknown}; choose from {choices}")
     argv = [
         "worker",
         "--queues",
@@ -62,7 +64,7 @@ def worker(
         argv += ["--concurrency", str(concurrency)]
     if metrics_port:
         serve_pool_metrics(metrics_port)
-    app.worker_main(argv)
+    backend.run_worker(settings, argv)
 
 
 def serve_pool_metrics(port: int) -> None:
@@ -88,18 +90,8 @@ def serve_pool_metrics(port: int) -> None:
 def scheduler(ctx: typer.Context) -> None:
     """Run the scheduler: stands by until it holds the Redis leader lock, then enqueues
     each feed's crawl on its interval. Run two for fail-over; only one enqueues."""
-    from workers.dispatch import CeleryDispatcher
-    from workers.scheduler import SchedulerService
-
     st = state(ctx)
-    dispatcher = CeleryDispatcher(st.settings)
-    service = SchedulerService(
-        st.settings,
-        st.sessions,
-        enqueue=dispatcher.enqueue_crawl,
-        enqueue_evaluate=dispatcher.enqueue_evaluate_all,
-        enqueue_prune=dispatcher.enqueue_prune,
-    )
+    service = load_backend(st.settings).scheduler(st.settings, st.sessions)
 
     def _stop(_signum: int, _frame: Any) -> None:
         service.stop()
@@ -120,11 +112,9 @@ def enqueue_cycle(
 ) -> None:
     """Send one full cycle to the workers: crawl every enabled feed, then evaluate,
     score, alert and deliver (the distributed twin of the embedded cycle)."""
-    from workers.dispatch import CeleryDispatcher
-
     st = state(ctx)
     now = parse_as_of(as_of, st.settings.timezone)
-    dispatcher = CeleryDispatcher(st.settings)
+    dispatcher = load_backend(st.settings).dispatcher(st.settings)
     sent = dispatcher.run_cycle(st.sessions, now=now)
     finished = None
     if wait > 0:
