@@ -22,13 +22,23 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.alerts.models import Appeal
+from monitor.alerts.plan import (
+    INHIBITING_RULE,
+    KINDS,
+    AlertFact,
+    AlertPlan,
+    FindingFact,
+    dedup_key,
+    plan_alerts,
+    select_active,
+)
 from monitor.alerts.routing import routed, severity_ok
 from monitor.alerts.state import SYSTEM, record, transition
 from monitor.metrics import OPEN_ALERTS
@@ -47,7 +57,6 @@ __all__ = [
 
 ALERT_TOPIC = "alert.notification"
 ESCALATION_TOPIC = "alert.escalation"
-INHIBITING_RULE = "availability.unreachable"
 
 
 @dataclass
@@ -62,40 +71,53 @@ class AlertReport:
     notifications: int = 0
 
 
-def dedup_key(unit_id: int, rule_id: str, subject: str) -> str:
-    return f"{unit_id}|{rule_id}|{subject}"
+@dataclass
+class _World:
+    """What the apply step needs besides the plan: the rows the plan's keys name."""
+
+    active: dict[str, FindingFact]
+    alerts: dict[str, Alert]
+    findings: dict[int, Finding]
 
 
-def _rank(severity: str) -> int:
-    try:
-        return Severity(severity).rank
-    except ValueError:
-        return -1
-
-
-def _active_findings(session: Session, threshold: str) -> tuple[dict[str, Finding], set[str]]:
-    """The worst, newest open finding per dedup key at or above the threshold, and the
-    keys whose open findings could not be assessed (feed down, calendar unknown)."""
+def _read_findings(session: Session) -> tuple[list[FindingFact], set[int], dict[int, Finding]]:
     overturned = set(
         session.scalars(select(Appeal.finding_id).where(Appeal.state == "overturned")).all()
     )
-    best: dict[str, Finding] = {}
-    unknown: set[str] = set()
-    for f in session.scalars(select(Finding).where(Finding.status == "open").order_by(Finding.id)):
-        if f.id in overturned or not severity_ok(f.severity, threshold):
-            continue
-        key = dedup_key(f.unit_id, f.rule_id, f.subject)
-        if not f.assessable:
-            unknown.add(key)
-            continue
-        cur = best.get(key)
-        if cur is None or (_rank(f.severity), f.period, f.id) > (
-            _rank(cur.severity),
-            cur.period,
-            cur.id,
-        ):
-            best[key] = f
-    return best, unknown - set(best)
+    rows = {f.id: f for f in session.scalars(select(Finding).where(Finding.status == "open"))}
+    facts = [
+        FindingFact(f.id, f.unit_id, f.rule_id, f.subject, f.severity, f.period, f.assessable)
+        for f in rows.values()
+    ]
+    return facts, overturned, rows
+
+
+def _read_alerts(session: Session, keys: set[str]) -> dict[str, Alert]:
+    # Resolved alerts pile up over the years: load only those a finding may reopen.
+    alerts = {
+        a.dedup_key: a for a in session.scalars(select(Alert).where(Alert.state != "resolved"))
+    }
+    wanted = sorted(keys - set(alerts))
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i : i + 500]
+        for a in session.scalars(select(Alert).where(Alert.dedup_key.in_(chunk))):
+            alerts[a.dedup_key] = a
+    return alerts
+
+
+def _fact(alert: Alert) -> AlertFact:
+    return AlertFact(
+        key=alert.dedup_key,
+        unit_id=alert.unit_id,
+        state=alert.state,
+        finding_id=alert.finding_id,
+        severity=alert.severity,
+        opened_at=alert.opened_at,
+        silenced_until=alert.silenced_until,
+        last_notified_at=alert.last_notified_at,
+        escalated_at=alert.escalated_at,
+        last_actor=alert.history[-1].actor if alert.history else None,
+    )
 
 
 def _describe(alert: Alert, finding: Finding | None) -> dict[str, Any]:
@@ -113,173 +135,134 @@ def _describe(alert: Alert, finding: Finding | None) -> dict[str, Any]:
     }
 
 
-def _last_actor(alert: Alert) -> str | None:
-    return alert.history[-1].actor if alert.history else None
-
-
 def sync_alerts(session: Session, settings: Settings, *, now: datetime) -> AlertReport:
+    """Read the findings and alerts, plan (``plan_alerts``), apply the plan."""
     cfg = settings.alerts
-    report = AlertReport()
-    active, unknown = _active_findings(session, cfg.min_severity)
-    down_units = {f.unit_id for f in active.values() if f.rule_id == INHIBITING_RULE}
-    inhibited = {
-        k for k, f in active.items() if f.unit_id in down_units and f.rule_id != INHIBITING_RULE
-    }
-    report.inhibited = len(inhibited)
-
-    # Resolved alerts pile up over the years: load only those a finding may reopen.
-    alerts = {
-        a.dedup_key: a for a in session.scalars(select(Alert).where(Alert.state != "resolved"))
-    }
-    wanted = sorted(set(active) - set(alerts))
-    for i in range(0, len(wanted), 500):
-        chunk = wanted[i : i + 500]
-        for a in session.scalars(select(Alert).where(Alert.dedup_key.in_(chunk))):
-            alerts[a.dedup_key] = a
-    findings_by_id: dict[int, Finding] = {f.id: f for f in active.values()}
-    # What each unit's notification carries this run: kind -> alerts.
-    batch: dict[int, dict[str, list[Alert]]] = defaultdict(lambda: defaultdict(list))
-
-    for key in sorted(active):
-        f = active[key]
-        alert = alerts.get(key)
-        if key in inhibited and (alert is None or alert.state == "resolved"):
-            continue
-        if alert is None:
-            alert = Alert(
-                dedup_key=key,
-                unit_id=f.unit_id,
-                rule_id=f.rule_id,
-                subject=f.subject,
-                severity=f.severity,
-                title=f.message[:2000],
-                finding_id=f.id,
-                opened_at=now,
-                updated_at=now,
-            )
-            session.add(alert)
-            transition(session, alert, "open", actor=SYSTEM, reason=f"finding {f.id}", now=now)
-            session.flush()
-            alerts[key] = alert
-            report.opened.append(alert.id)
-            batch[f.unit_id]["opened"].append(alert)
-            continue
-        if alert.finding_id != f.id or alert.severity != f.severity:
-            alert.finding_id = f.id
-            alert.severity = f.severity
-            alert.title = f.message[:2000]
-            alert.updated_at = now
-        if alert.state == "resolved":
-            if _last_actor(alert) == SYSTEM:
-                transition(
-                    session,
-                    alert,
-                    "open",
-                    actor=SYSTEM,
-                    reason=f"finding {f.id} open again",
-                    now=now,
-                )
-                report.reopened.append(alert.id)
-                batch[f.unit_id]["opened"].append(alert)
-            continue
-        if (
-            alert.state == "silenced"
-            and alert.silenced_until is not None
-            and alert.silenced_until <= now
-        ):
-            transition(session, alert, "open", actor=SYSTEM, reason="silence expired", now=now)
-            report.unsilenced.append(alert.id)
-            if key not in inhibited:
-                batch[f.unit_id]["repeated"].append(alert)
-            continue
-        if alert.state != "open" or key in inhibited:
-            continue
-        due = (
-            alert.last_notified_at is None
-            or alert.last_notified_at + timedelta(hours=cfg.repeat_interval_hours) <= now
-        )
-        if due:
-            report.repeated.append(alert.id)
-            batch[f.unit_id]["repeated"].append(alert)
-
-    for key, alert in sorted(alerts.items()):
-        # A finding that can no longer be assessed has not cleared: the alert waits.
-        if key in active or key in unknown or alert.state == "resolved":
-            continue
-        transition(session, alert, "resolved", actor=SYSTEM, reason="finding cleared", now=now)
-        report.resolved.append(alert.id)
-        batch[alert.unit_id]["resolved"].append(alert)
-
+    facts, overturned, rows = _read_findings(session)
+    active, unknown = select_active(facts, overturned, cfg.min_severity)
+    alerts = _read_alerts(session, set(active))
+    plan = plan_alerts(
+        active,
+        unknown,
+        {k: _fact(a) for k, a in alerts.items()},
+        now=now,
+        repeat_hours=cfg.repeat_interval_hours,
+        escalate_hours=cfg.escalate_after_hours,
+    )
+    world = _World(active, alerts, {f.id: rows[f.id] for f in active.values()})
+    report = _apply_transitions(session, plan, world, now)
     session.flush()
+    report.notifications = _apply_notifications(session, plan, world, now)
+    session.flush()
+    _export_gauge(session)
+    return report
+
+
+def _apply_transitions(
+    session: Session, plan: AlertPlan, world: _World, now: datetime
+) -> AlertReport:
+    report = AlertReport(inhibited=plan.inhibited)
+    alerts, active = world.alerts, world.active
+    for key in plan.open:
+        f = world.findings[active[key].id]
+        alert = Alert(
+            dedup_key=key, unit_id=f.unit_id, rule_id=f.rule_id, subject=f.subject,
+            severity=f.severity, title=f.message[:2000], finding_id=f.id,
+            opened_at=now, updated_at=now,
+        )  # fmt: skip
+        session.add(alert)
+        transition(session, alert, "open", actor=SYSTEM, reason=f"finding {f.id}", now=now)
+        session.flush()
+        alerts[key] = alert
+        report.opened.append(alert.id)
+    for key in plan.refresh:
+        f = world.findings[active[key].id]
+        alert = alerts[key]
+        alert.finding_id, alert.severity, alert.title = f.id, f.severity, f.message[:2000]
+        alert.updated_at = now
+    steps = (
+        (plan.reopen, report.reopened, "open", lambda k: f"finding {active[k].id} open again"),
+        (plan.unsilence, report.unsilenced, "open", lambda k: "silence expired"),
+        (plan.resolve, report.resolved, "resolved", lambda k: "finding cleared"),
+    )
+    for keys, ids, to_state, reason in steps:
+        for key in keys:
+            transition(session, alerts[key], to_state, actor=SYSTEM, reason=reason(key), now=now)
+            ids.append(alerts[key].id)
+    report.repeated = [alerts[k].id for k in plan.repeat]
+    for key in plan.escalate:
+        alerts[key].escalated_at = now
+        report.escalated.append(alerts[key].id)
+    return report
+
+
+def _apply_notifications(session: Session, plan: AlertPlan, world: _World, now: datetime) -> int:
     inspectors = list(session.scalars(select(Inspector)).all())
-    by_id = {i.id: i for i in inspectors}
     units = {u.id: u for u in session.scalars(select(Unit))}
     parents = {uid: u.parent_id for uid, u in units.items()}
+    alerts, findings = world.alerts, world.findings
     # Resolved alerts point at findings no longer active: load those for the evidence.
-    missing = {a.finding_id for a in alerts.values() if a.finding_id} - set(findings_by_id)
+    missing = {a.finding_id for a in alerts.values() if a.finding_id} - set(findings)
     if missing:
         for f in session.scalars(select(Finding).where(Finding.id.in_(missing))):
-            findings_by_id[f.id] = f
+            findings[f.id] = f
 
-    for unit_id in sorted(batch):
-        kinds = batch[unit_id]
-        for alert in (*kinds["opened"], *kinds["repeated"], *kinds["resolved"]):
-            alert.last_notified_at = now
+    def describe(key: str) -> dict[str, Any]:
+        alert = alerts[key]
+        return _describe(alert, findings.get(alert.finding_id or -1))
+
+    sent = 0
+    for unit_id in sorted(plan.notify):
+        kinds = plan.notify[unit_id]
+        for key in (k for kind in KINDS for k in kinds.get(kind, [])):
+            alerts[key].last_notified_at = now
         for insp in routed(unit_id, inspectors, parents):
             parts = {
                 kind: [
-                    _describe(a, findings_by_id.get(a.finding_id or -1))
-                    for a in kinds[kind]
-                    if severity_ok(a.severity, insp.min_severity)
+                    describe(k)
+                    for k in kinds.get(kind, [])
+                    if severity_ok(alerts[k].severity, insp.min_severity)
                 ]
-                for kind in ("opened", "repeated", "resolved")
+                for kind in KINDS
             }
             if any(parts.values()):
-                report.notifications += _queue(
-                    session, ALERT_TOPIC, insp, units[unit_id], parts, now
-                )
+                sent += _queue(session, ALERT_TOPIC, insp, units[unit_id], parts, now)
+    return sent + _escalate(session, plan, world, inspectors, units, describe, now)
 
-    # Escalation: unacknowledged past the deadline, once per episode.
-    deadline = now - timedelta(hours=cfg.escalate_after_hours)
-    escalate: dict[int, list[Alert]] = defaultdict(list)
-    for key, alert in sorted(alerts.items()):
-        if alert.state == "open" and alert.escalated_at is None and alert.opened_at <= deadline:
-            if key in inhibited or key not in active:
-                continue
-            alert.escalated_at = now
-            report.escalated.append(alert.id)
-            escalate[alert.unit_id].append(alert)
+
+def _escalate(
+    session: Session,
+    plan: AlertPlan,
+    world: _World,
+    inspectors: list[Inspector],
+    units: dict[int, Unit],
+    describe: Any,
+    now: datetime,
+) -> int:
+    """Escalation: unacknowledged past the deadline, once per episode, to supervisors."""
+    by_id = {i.id: i for i in inspectors}
+    parents = {uid: u.parent_id for uid, u in units.items()}
+    escalate: dict[int, list[str]] = defaultdict(list)
+    for key in plan.escalate:
+        escalate[world.alerts[key].unit_id].append(key)
+    sent = 0
     for unit_id in sorted(escalate):
         sup_ids = sorted(
             {i.supervisor_id for i in routed(unit_id, inspectors, parents) if i.supervisor_id}
         )
         names = ", ".join(by_id[s].name for s in sup_ids if s in by_id) or "nobody"
-        for alert in escalate[unit_id]:
+        for key in escalate[unit_id]:
+            alert = world.alerts[key]
             record(
-                session,
-                alert,
-                from_state=alert.state,
-                to_state=alert.state,
-                actor=SYSTEM,
-                reason=f"escalated to {names}",
-                now=now,
-            )
+                session, alert, from_state=alert.state, to_state=alert.state, actor=SYSTEM,
+                reason=f"escalated to {names}", now=now,
+            )  # fmt: skip
         for sid in sup_ids:
             sup = by_id.get(sid)
-            if sup is None:
-                continue
-            parts = {
-                "escalated": [
-                    _describe(a, findings_by_id.get(a.finding_id or -1)) for a in escalate[unit_id]
-                ]
-            }
-            report.notifications += _queue(
-                session, ESCALATION_TOPIC, sup, units[unit_id], parts, now
-            )
-
-    session.flush()
-    _export_gauge(session)
-    return report
+            if sup is not None:
+                parts = {"escalated": [describe(k) for k in escalate[unit_id]]}
+                sent += _queue(session, ESCALATION_TOPIC, sup, units[unit_id], parts, now)
+    return sent
 
 
 def _queue(
