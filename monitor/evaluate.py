@@ -20,7 +20,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session, aliased
 
 from monitor.calendar import load_calendar
@@ -198,6 +198,23 @@ def _load_chunk(
     # Plain Core rows through the connection: the ORM's row machinery is not needed
     # for column tuples and costs a third of the load time at a million items.
     conn = session.connection()
+    feeds, feed_unit, feed_category = _load_feeds(conn, unit_ids)
+    versions = _load_versions(conn, unit_ids)
+    items = _load_items(conn, unit_ids, versions, feed_category)
+    fetches = _load_fetches(conn, unit_ids, feed_unit, since) if feed_unit else defaultdict(list)
+    findings: dict[int, list[Finding]] = defaultdict(list)
+    for finding in session.scalars(
+        select(Finding).where(
+            Finding.unit_id.in_(unit_ids), Finding.period.in_([p.key for p in periods])
+        )
+    ):
+        findings[finding.unit_id].append(finding)
+    return _ChunkData(feeds, items, fetches, findings)
+
+
+def _load_feeds(
+    conn: Connection, unit_ids: list[int]
+) -> tuple[dict[int, list[FeedView]], dict[int, int], dict[int, str | None]]:
     feeds: dict[int, list[FeedView]] = defaultdict(list)
     feed_unit: dict[int, int] = {}
     feed_category: dict[int, str | None] = {}
@@ -211,7 +228,10 @@ def _load_chunk(
         )
         feed_unit[row.id] = row.unit_id
         feed_category[row.id] = row.category
+    return feeds, feed_unit, feed_category
 
+
+def _load_versions(conn: Connection, unit_ids: list[int]) -> dict[int, list[ItemVersionView]]:
     versions: dict[int, list[ItemVersionView]] = defaultdict(list)
     for row in conn.execute(
         select(
@@ -237,7 +257,15 @@ def _load_chunk(
                 row.evidence_id,
             )
         )
+    return versions
 
+
+def _load_items(
+    conn: Connection,
+    unit_ids: list[int],
+    versions: dict[int, list[ItemVersionView]],
+    feed_category: dict[int, str | None],
+) -> dict[int, list[ItemView]]:
     attached = _attachment_texts(conn, unit_ids)
     items: dict[int, list[ItemView]] = defaultdict(list)
     for row in conn.execute(
@@ -284,43 +312,39 @@ def _load_chunk(
                 attachment_texts=tuple(attached.get(row.id, ())),
             )
         )
+    return items
 
+
+def _load_fetches(
+    conn: Connection, unit_ids: list[int], feed_unit: dict[int, int], since: datetime
+) -> dict[int, list[FetchView]]:
     fetches: dict[int, list[FetchView]] = defaultdict(list)
-    if feed_unit:
-        for row in conn.execute(
-            select(
-                Fetch.feed_id,
-                Fetch.url,
-                Fetch.started_at,
-                Fetch.outcome,
-                Fetch.status,
-                Fetch.duration,
-                Fetch.error,
-            )
-            .join(Feed, Feed.id == Fetch.feed_id)
-            .where(Feed.unit_id.in_(unit_ids), Fetch.started_at >= since)
-            .order_by(Fetch.started_at)
-        ):
-            fetches[feed_unit[row.feed_id]].append(
-                FetchView(
-                    row.feed_id,
-                    row.url,
-                    row.started_at,
-                    row.outcome,
-                    row.status,
-                    row.duration or 0.0,
-                    row.error,
-                )
-            )
-
-    findings: dict[int, list[Finding]] = defaultdict(list)
-    for finding in session.scalars(
-        select(Finding).where(
-            Finding.unit_id.in_(unit_ids), Finding.period.in_([p.key for p in periods])
+    for row in conn.execute(
+        select(
+            Fetch.feed_id,
+            Fetch.url,
+            Fetch.started_at,
+            Fetch.outcome,
+            Fetch.status,
+            Fetch.duration,
+            Fetch.error,
         )
+        .join(Feed, Feed.id == Fetch.feed_id)
+        .where(Feed.unit_id.in_(unit_ids), Fetch.started_at >= since)
+        .order_by(Fetch.started_at)
     ):
-        findings[finding.unit_id].append(finding)
-    return _ChunkData(feeds, items, fetches, findings)
+        fetches[feed_unit[row.feed_id]].append(
+            FetchView(
+                row.feed_id,
+                row.url,
+                row.started_at,
+                row.outcome,
+                row.status,
+                row.duration or 0.0,
+                row.error,
+            )
+        )
+    return fetches
 
 
 @dataclass
@@ -343,37 +367,44 @@ def _run(bound: BoundRule, ctx: RuleContext) -> list[FindingDraft]:
         ]
 
 
-def _evaluate_unit(
+@dataclass
+class UnitPlan:
+    """What the rules said about one unit, before anything is written: the verdict per
+    (rule, period, subject), the (rule, period) pairs settled this pass (their findings
+    not reported again clear), and the rules that raised."""
+
+    verdicts: dict[tuple[str, str, str], tuple[BoundRule, FindingDraft]] = field(
+        default_factory=dict
+    )
+    settled: set[tuple[str, str]] = field(default_factory=set)
+    evaluations: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def plan_unit(
     unit: UnitView,
     rules: list[BoundRule],
     periods: list[Period],
     as_of: datetime,
     calendar: Calendar,
     data: _ChunkData,
-    report: EvaluateReport,
-    loaded: LoadedRules,
-) -> _Changes:
+    evaluated_before: set[tuple[str, str]],
+    known_rules: Collection[str],
+) -> UnitPlan:
+    """Run the unit's rules on each period; no database. Rules that raised are not
+    settled (their earlier findings stay); rules no longer in the ruleset are."""
     items = tuple(data.items.get(unit.id, ()))
     feeds = tuple(data.feeds.get(unit.id, ()))
     fetches = tuple(data.fetches.get(unit.id, ()))
-    existing = {(f.rule_id, f.period, f.subject): f for f in data.findings.get(unit.id, ())}
-    evaluated_before = {(k[0], k[1]) for k in existing}
-    changes = _Changes()
-    # (rule, period) pairs whose verdict is settled this pass: their unreported findings
-    # clear. Rules that raised are not settled; rules no longer in the ruleset are.
-    settled: set[tuple[str, str]] = set()
-    reported: set[tuple[str, str, str]] = set()
+    plan = UnitPlan()
     active = {b.rule.id for b in rules}
-    for period in periods:
-        for rule_id in loaded.rules:
-            if rule_id not in active:
-                settled.add((rule_id, period.key))
+    plan.settled = {(r, p.key) for p in periods for r in known_rules if r not in active}
     for bound in rules:
         rule = bound.rule
         for period in periods:
             if period.kind not in bound.periods:
                 if (rule.id, period.key) in evaluated_before:
-                    settled.add((rule.id, period.key))
+                    plan.settled.add((rule.id, period.key))
                 continue
             ctx = RuleContext(
                 unit=unit,
@@ -385,49 +416,72 @@ def _evaluate_unit(
                 fetches=fetches,
                 params=bound.params,
             )
-            report.evaluations += 1
+            plan.evaluations += 1
             try:
                 drafts = _run(bound, ctx)
             except Exception as exc:  # one broken rule must not stop the others
-                report.errors.append(f"{rule.id} on {unit.code} {period.key}: {exc!r}")
+                plan.errors.append(f"{rule.id} on {unit.code} {period.key}: {exc!r}")
                 continue
-            settled.add((rule.id, period.key))
+            plan.settled.add((rule.id, period.key))
             for draft in drafts:
-                subject = draft.subject[:500]
-                key = (rule.id, period.key, subject)
-                if key in reported:
-                    continue
-                reported.add(key)
-                report.findings += 1
-                if not draft.assessable:
-                    report.not_assessable += 1
-                severity = str(draft.severity or rule.severity)
-                finding = existing.get(key)
-                if finding is None:
-                    finding = Finding(
-                        rule_id=rule.id,
-                        rule_version=rule.version,
-                        unit_id=unit.id,
-                        period=period.key,
-                        subject=subject,
-                        first_seen=as_of,
-                        status="open",
-                    )
-                    existing[key] = finding
-                    changes.opened.append(finding)
-                elif finding.status != "open":
-                    finding.status = "open"
-                    finding.cleared_at = None
-                    changes.opened.append(finding)
-                finding.rule_version = rule.version
-                finding.severity = severity
-                finding.assessable = draft.assessable
-                finding.message = draft.message
-                finding.evidence = _jsonable(dict(draft.evidence))
-                finding.last_seen = as_of
+                plan.verdicts.setdefault((rule.id, period.key, draft.subject[:500]), (bound, draft))
+    return plan
+
+
+def apply_unit(
+    unit: UnitView,
+    plan: UnitPlan,
+    existing: dict[tuple[str, str, str], Finding],
+    as_of: datetime,
+    report: EvaluateReport,
+) -> _Changes:
+    """Upsert the plan's findings into ``existing`` (new ones are not added to a
+    session here) and clear the settled ones it no longer reports."""
+    changes = _Changes()
+    report.evaluations += plan.evaluations
+    report.errors.extend(plan.errors)
+    for key, (bound, draft) in plan.verdicts.items():
+        rule = bound.rule
+        report.findings += 1
+        if not draft.assessable:
+            report.not_assessable += 1
+        finding = existing.get(key)
+        if finding is None:
+            finding = Finding(
+                rule_id=rule.id, rule_version=rule.version, unit_id=unit.id, period=key[1],
+                subject=key[2], first_seen=as_of, status="open",
+            )  # fmt: skip
+            existing[key] = finding
+            changes.opened.append(finding)
+        elif finding.status != "open":
+            finding.status = "open"
+            finding.cleared_at = None
+            changes.opened.append(finding)
+        finding.rule_version = rule.version
+        finding.severity = str(draft.severity or rule.severity)
+        finding.assessable = draft.assessable
+        finding.message = draft.message
+        finding.evidence = _jsonable(dict(draft.evidence))
+        finding.last_seen = as_of
     for key, finding in existing.items():
-        if finding.status == "open" and key not in reported and key[:2] in settled:
+        if finding.status == "open" and key not in plan.verdicts and key[:2] in plan.settled:
             finding.status = "cleared"
             finding.cleared_at = as_of
             changes.cleared.append(finding)
     return changes
+
+
+def _evaluate_unit(
+    unit: UnitView,
+    rules: list[BoundRule],
+    periods: list[Period],
+    as_of: datetime,
+    calendar: Calendar,
+    data: _ChunkData,
+    report: EvaluateReport,
+    loaded: LoadedRules,
+) -> _Changes:
+    existing = {(f.rule_id, f.period, f.subject): f for f in data.findings.get(unit.id, ())}
+    before = {(k[0], k[1]) for k in existing}
+    plan = plan_unit(unit, rules, periods, as_of, calendar, data, before, loaded.rules)
+    return apply_unit(unit, plan, existing, as_of, report)
