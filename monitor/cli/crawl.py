@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -47,6 +47,41 @@ def export_command(
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from exc
     typer.echo(f"wrote evidence {record.id} ({record.url}, sha256 {record.sha256}) to {output}")
+
+
+def _print_inspection(result: dict[str, Any]) -> None:
+    """``monitor inspect``'s text report."""
+    # Everything below comes from the page: a title may carry escape sequences
+    # that would recolour, retitle or rewrite the operator's terminal.
+    echo_text(f"{result['url']} read as {result['kind']}: {len(result['items'])} items")
+    structure = result.get("structure")
+    if structure and "item" in structure:
+        date = f" date={structure['date']!r}" if structure.get("date") else ""
+        echo_text(
+            f"list found: item={structure['item']!r} link={structure['link']!r}{date}"
+            f" (confidence {structure['confidence']:.2f}; freeze with --option)"
+        )
+    elif structure and "items" in structure:
+        echo_text(
+            f"records found at {structure['items']!r}, fields {structure['fields']}"
+            f" (confidence {structure['confidence']:.2f})"
+        )
+    if result.get("no_list"):
+        echo_text(result["no_list"])
+    for page in result["pages"]:
+        if page.get("next"):
+            echo_text(f"next page: {page['next']} (by {page['next_by']})")
+    for item in result["items"]:
+        echo_text(
+            f"- {item['published'] or '?'}  {item['title']}  [{item['category'] or '-'}]"
+            f"  {item['url']}"
+        )
+        for key, value in item["metadata"].items():
+            echo_text(f"    {key}: {value}")
+        for attachment in item["attachments"]:
+            echo_text(f"    attachment: {attachment['name']} <{attachment['url']}>")
+    for error in result["errors"]:
+        echo_text(f"error: {error}", err=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -128,37 +163,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             echo_json(result)
         else:
-            # Everything below comes from the page: a title may carry escape sequences
-            # that would recolour, retitle or rewrite the operator's terminal.
-            echo_text(f"{result['url']} read as {result['kind']}: {len(result['items'])} items")
-            structure = result.get("structure")
-            if structure and "item" in structure:
-                date = f" date={structure['date']!r}" if structure.get("date") else ""
-                echo_text(
-                    f"list found: item={structure['item']!r} link={structure['link']!r}{date}"
-                    f" (confidence {structure['confidence']:.2f}; freeze with --option)"
-                )
-            elif structure and "items" in structure:
-                echo_text(
-                    f"records found at {structure['items']!r}, fields {structure['fields']}"
-                    f" (confidence {structure['confidence']:.2f})"
-                )
-            if result.get("no_list"):
-                echo_text(result["no_list"])
-            for page in result["pages"]:
-                if page.get("next"):
-                    echo_text(f"next page: {page['next']} (by {page['next_by']})")
-            for item in result["items"]:
-                echo_text(
-                    f"- {item['published'] or '?'}  {item['title']}  [{item['category'] or '-'}]"
-                    f"  {item['url']}"
-                )
-                for key, value in item["metadata"].items():
-                    echo_text(f"    {key}: {value}")
-                for attachment in item["attachments"]:
-                    echo_text(f"    attachment: {attachment['name']} <{attachment['url']}>")
-            for error in result["errors"]:
-                echo_text(f"error: {error}", err=True)
+            _print_inspection(result)
         if result["errors"] and not result["items"]:
             raise typer.Exit(1)
 
