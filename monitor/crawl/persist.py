@@ -246,8 +246,7 @@ def persist_feed(
     the caller archived several feeds' responses at once; else they are archived here.
     With ``batch``, the inserts that nothing else in this feed depends on wait there
     for ``flush_batch``, to be written with the other feeds' in one statement each."""
-    job, listing = outcome.job, outcome.listing
-    changes = FeedChanges()
+    listing = outcome.listing
     if evidence is None:
         evidence = store_evidence(session, archive, feed_responses(outcome), now)
     fetch_rows, feed_values = _listing_writes(outcome, evidence, now)
@@ -259,11 +258,68 @@ def persist_feed(
         connection.execute(insert(Fetch), fetch_rows)
         connection.execute(_FEED_UPDATE, [feed_values])
     if not listing.read_ok:
-        return changes
+        return FeedChanges()
 
-    seen_ids: list[int] = []
-    new_items: list[tuple[dict[str, Any], ItemFields, str, bool, PageDetail | None]] = []
-    for entry in listing.entries:
+    plan = plan_feed(outcome, known, now, detail_enabled=detail_enabled)
+    changes = plan.changes
+    for upd in plan.updates:
+        session.execute(update(Item).where(Item.id == upd.item.id).values(**upd.values))
+        session.merge(
+            ItemEntry(item_id=upd.item.id, entry_hash=upd.ehash, detail_ok=int(upd.detail_ok))
+        )
+        if upd.new_version:
+            _add_version(session, upd.item.id, upd.fields, now, _evidence_of(upd.page, evidence))
+    if batch is not None and not (
+        outcome.details or outcome.attachments or outcome.attachment_reads
+    ):
+        # Nothing below needs the new items' ids: they can wait for the batch.
+        batch.new_items += [(*new, evidence, listing) for new in plan.new_items]
+        changes.new = len(plan.new_items)
+        new_ids: dict[str, int] = {}
+    else:
+        new_ids = _insert_new(session, plan.new_items, now, evidence, listing)
+        changes.new = len(new_ids)
+    if plan.seen_ids:
+        session.execute(update(Item).where(Item.id.in_(plan.seen_ids)).values(last_seen=now))
+    if plan.removed_ids:
+        session.execute(update(Item).where(Item.id.in_(plan.removed_ids)).values(removed_at=now))
+    ids = {**{k: v.id for k, v in known.items()}, **new_ids}
+    _write_page_fetches(session, outcome, ids, evidence, now)
+    _attachment_texts(session, outcome, known, new_ids, evidence, now)
+    return changes
+
+
+@dataclass(frozen=True)
+class ItemUpdate:
+    """A known item whose stored fields change; ``new_version`` when its content did."""
+
+    item: KnownItem
+    fields: ItemFields
+    values: dict[str, Any]
+    ehash: str
+    detail_ok: bool
+    page: PageDetail | None
+    new_version: bool
+
+
+@dataclass
+class FeedPlan:
+    """What storing a feed's crawl writes, decided without the database."""
+
+    new_items: list[_NewItem] = field(default_factory=list)
+    updates: list[ItemUpdate] = field(default_factory=list)
+    seen_ids: list[int] = field(default_factory=list)
+    removed_ids: list[int] = field(default_factory=list)
+    changes: FeedChanges = field(default_factory=FeedChanges)
+
+
+def plan_feed(
+    outcome: FeedOutcome, known: dict[str, KnownItem], now: datetime, *, detail_enabled: bool
+) -> FeedPlan:
+    """New items, updates of known ones, the items still listed and those gone."""
+    job = outcome.job
+    plan = FeedPlan()
+    for entry in outcome.listing.entries:
         page = outcome.details.get(entry.key)
         detail = page.detail if page is not None else None
         detail_ok = detail is not None or not (detail_enabled and entry.url)
@@ -272,16 +328,12 @@ def persist_feed(
         if item is None:
             fields = item_fields(entry, detail, job.category)
             row = {
-                "feed_id": job.id,
-                "unit_id": job.unit_id,
-                "key": entry.key,
-                "first_seen": now,
-                "last_seen": now,
-                **_apply_fields(fields),
-            }
-            new_items.append((row, fields, ehash, detail_ok, page))
+                "feed_id": job.id, "unit_id": job.unit_id, "key": entry.key,
+                "first_seen": now, "last_seen": now, **_apply_fields(fields),
+            }  # fmt: skip
+            plan.new_items.append((row, fields, ehash, detail_ok, page))
             continue
-        seen_ids.append(item.id)
+        plan.seen_ids.append(item.id)
         restored = item.removed_at is not None
         if page is None and not restored and item.entry_hash == ehash:
             continue  # unchanged entry, detail not refetched: nothing but last_seen
@@ -291,37 +343,29 @@ def persist_feed(
         values = _apply_fields(fields)
         if restored:
             values["removed_at"] = None
-        session.execute(update(Item).where(Item.id == item.id).values(**values))
-        session.merge(ItemEntry(item_id=item.id, entry_hash=ehash, detail_ok=int(detail_ok)))
-        if fields.content_hash != item.content_hash:
-            _add_version(session, item.id, fields, now, _evidence_of(page, evidence))
+        changed = fields.content_hash != item.content_hash
+        plan.updates.append(ItemUpdate(item, fields, values, ehash, detail_ok, page, changed))
         # A first successful detail read completes an item; it is not a change.
-        if restored or (fields.content_hash != item.content_hash and item.detail_ok):
-            changes.changed += 1
+        if restored or (changed and item.detail_ok):
+            plan.changes.changed += 1
         else:
-            changes.updated += 1
+            plan.changes.updated += 1
+    plan.removed_ids = [item_id for item_id, check in outcome.checks.items() if check.gone]
+    plan.changes.removed = len(plan.removed_ids)
+    return plan
 
-    if batch is not None and not (
-        outcome.details or outcome.attachments or outcome.attachment_reads
-    ):
-        # Nothing below needs the new items' ids: they can wait for the batch.
-        batch.new_items += [(*new, evidence, listing) for new in new_items]
-        changes.new = len(new_items)
-        new_ids: dict[str, int] = {}
-    else:
-        new_ids = _insert_new(session, new_items, now, evidence, listing)
-        changes.new = len(new_ids)
-    if seen_ids:
-        session.execute(update(Item).where(Item.id.in_(seen_ids)).values(last_seen=now))
 
-    for item_id, check in outcome.checks.items():
-        if check.gone:
-            session.execute(update(Item).where(Item.id == item_id).values(removed_at=now))
-            changes.removed += 1
-
+def _write_page_fetches(
+    session: Session,
+    outcome: FeedOutcome,
+    ids: dict[str, int],
+    evidence: dict[int, int],
+    now: datetime,
+) -> None:
+    """Fetch rows of the feed's detail pages, removal checks and attachments."""
+    job = outcome.job
     for key, page in outcome.details.items():
-        detail_item = known[key].id if key in known else new_ids.get(key)
-        _page_fetch_rows(session, job.id, detail_item, "detail", page, evidence, now)
+        _page_fetch_rows(session, job.id, ids.get(key), "detail", page, evidence, now)
     for item_id, check in outcome.checks.items():
         _page_fetch_rows(session, job.id, item_id, "check", check, evidence, now)
     written: set[str] = set()
@@ -331,15 +375,13 @@ def persist_feed(
             if answer is None or attachment["url"] in written:
                 continue
             written.add(attachment["url"])
-            owner = known[key].id if key in known else new_ids.get(key)
             for row in _fetch_rows(answer, answer.outcome, answer.error, None):
                 session.add(
                     PageFetch(
-                        feed_id=job.id, item_id=owner, role="attachment", started_at=now, **row
+                        feed_id=job.id, item_id=ids.get(key), role="attachment", started_at=now,
+                        **row,
                     )
-                )
-    _attachment_texts(session, outcome, known, new_ids, evidence, now)
-    return changes
+                )  # fmt: skip
 
 
 def _download_rows(
