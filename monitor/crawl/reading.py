@@ -223,17 +223,13 @@ async def read_listing(
             etag=etag if first else None,
             last_modified=last_modified if first else None,
         )
-        held = held_by(response)
-        listing.held += held
-        reading.holdings.take(held)
+        _hold(reading, listing, held_by(response))
         if response.outcome == NOT_MODIFIED and first:
             listing.pages.append(PageRead(response, NOT_MODIFIED))
             listing.not_modified = True
             return listing, kind or "html"
         if response.outcome != OK:
-            listing.pages.append(PageRead(response, response.outcome, response.error))
-            listing.errors.append(f"{next_url}: {response.error}")
-            complete = False
+            complete = _failed(listing, response, response.outcome, response.error, next_url)
             break
         # After the first page, an HTML list's next "page" may be the JSON or XML its
         # script reads: told by its body.
@@ -241,21 +237,12 @@ async def read_listing(
         result = await reading.parse("listing", page_kind, response, options)
         used = used or result.kind
         if result.page is None:
-            listing.pages.append(PageRead(response, result.outcome, result.error))
-            listing.errors.append(f"{next_url}: {result.error}")
-            complete = False
+            complete = _failed(listing, response, result.outcome, result.error, next_url)
             break
         page = result.page
         listing.cleaned += result.cleaned
-        listing.held += result.retained
-        reading.holdings.take(result.retained)
-        fresh = []
-        for entry in page.entries:  # duplicate guids happen, within a page too
-            if len(entry.key) > MAX_KEY:
-                entry.key = "sha256:" + hashlib.sha256(entry.key.encode()).hexdigest()
-            if entry.key not in seen_keys:
-                seen_keys.add(entry.key)
-                fresh.append(entry)
+        _hold(reading, listing, result.retained)
+        fresh = _fresh_entries(page.entries, seen_keys)
         outcome = OK
         if page.no_list and first:
             # Never a silent guess: the page is kept as one item, and said to be so.
@@ -264,19 +251,8 @@ async def read_listing(
             complete = False
             fresh = [Entry(key=response.final_url, url=response.final_url)]
         notes = [*page.errors, *result.notes]
-        room = max(0, reading.max_entries_per_feed - len(listing.entries))
-        granted = reading.entries.take(min(room, len(fresh)))
-        if granted < len(fresh):
-            skipped = len(fresh) - granted
-            limit = (
-                f"crawl.max_entries_per_feed ({reading.max_entries_per_feed})"
-                if granted == room
-                else "crawl.max_entries_per_crawl"
-            )
-            notes.append(f"{skipped} entries past {limit} skipped, read by a later crawl")
-            listing.skipped += skipped
-            fresh = fresh[:granted]
-            complete = False
+        fresh = _take_entries(reading, listing, fresh, notes)
+        complete = complete and not listing.skipped
         listing.entries.extend(fresh)
         note = "; ".join(notes) or None
         listing.pages.append(
@@ -286,19 +262,74 @@ async def read_listing(
             )
         )  # fmt: skip
         listing.errors.extend(f"{next_url}: {e}" for e in notes)
-        follow = page.next_url
-        if follow is not None and not same_site(follow, url):
-            listing.errors.append(f"{next_url}: next page {follow} is on another site: not read")
-            follow = None
-        if not fresh and not first and page.next_how != "script data":
-            follow = None  # a page with no new entry ends the list
-        if listing.no_list:
-            follow = None
+        follow = _follow(listing, page, url, next_url, first=first, fresh=bool(fresh))
         next_url = follow if follow not in visited else None
         if listing.skipped:
             break
     listing.complete = complete and bool(listing.entries)
     return listing, used or "html"
+
+
+def _hold(reading: Reading, listing: Listing, held: int) -> None:
+    listing.held += held
+    reading.holdings.take(held)
+
+
+def _failed(
+    listing: Listing, response: Response, outcome: str, error: str | None, url: str
+) -> bool:
+    """Record a page that could not be read or parsed; the listing is not complete."""
+    listing.pages.append(PageRead(response, outcome, error))
+    listing.errors.append(f"{url}: {error}")
+    return False
+
+
+def _fresh_entries(entries: list[Entry], seen_keys: set[str]) -> list[Entry]:
+    """Entries not seen on an earlier page; duplicate guids happen, within a page too."""
+    fresh = []
+    for entry in entries:
+        if len(entry.key) > MAX_KEY:
+            entry.key = "sha256:" + hashlib.sha256(entry.key.encode()).hexdigest()
+        if entry.key not in seen_keys:
+            seen_keys.add(entry.key)
+            fresh.append(entry)
+    return fresh
+
+
+def _take_entries(
+    reading: Reading, listing: Listing, fresh: list[Entry], notes: list[str]
+) -> list[Entry]:
+    """What the feed's and the crawl's entry limits grant of ``fresh``; the rest is
+    counted in ``listing.skipped`` and noted on the page."""
+    room = max(0, reading.max_entries_per_feed - len(listing.entries))
+    granted = reading.entries.take(min(room, len(fresh)))
+    if granted < len(fresh):
+        skipped = len(fresh) - granted
+        limit = (
+            f"crawl.max_entries_per_feed ({reading.max_entries_per_feed})"
+            if granted == room
+            else "crawl.max_entries_per_crawl"
+        )
+        notes.append(f"{skipped} entries past {limit} skipped, read by a later crawl")
+        listing.skipped += skipped
+        fresh = fresh[:granted]
+    return fresh
+
+
+def _follow(
+    listing: Listing, page: Any, url: str, page_url: str, *, first: bool, fresh: bool
+) -> str | None:
+    """The next page to read: on the feed's own site, after a page that brought new
+    entries (or script data), never after a page read as a single item."""
+    follow: str | None = page.next_url
+    if follow is not None and not same_site(follow, url):
+        listing.errors.append(f"{page_url}: next page {follow} is on another site: not read")
+        follow = None
+    if not fresh and not first and page.next_how != "script data":
+        follow = None  # a page with no new entry ends the list
+    if listing.no_list:
+        follow = None
+    return follow
 
 
 async def check_attachments(fetcher: Fetcher, pages: list[PageDetail]) -> dict[str, Response]:
