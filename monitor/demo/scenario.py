@@ -81,6 +81,29 @@ def _item_expect(unit: DemoUnit, item: DemoItem, period: str, as_of: date) -> Ex
     return Expect(unit.code, item.title_on(as_of), period, item.path)
 
 
+def _traps(d: District) -> dict[str, list[Expect]]:
+    """Look-alikes the rules must NOT report: the edge of a deadline, a correction,
+    masked names, an extended request."""
+    u = d.units
+    as_of, nov = plan.AS_OF, "2026-11"
+    gaofeng, yuncheng, silao = u[plan.GAOFENG], u[plan.YUNCHENG], u[plan.SILAO]
+    edge = _item(gaofeng, lambda i: (i.formed, i.published) == plan.EDGE_GAOFENG)
+    corrected = _item(yuncheng, lambda i: i.edit is not None)
+    return {
+        "timeliness.publication_lag": [_item_expect(gaofeng, edge, nov, as_of)],
+        "integrity.altered_after_publication": [_item_expect(yuncheng, corrected, nov, as_of)],
+        "privacy.personal_data": [
+            _item_expect(u[c], _item(u[c], lambda i: "低保对象名单" in i.title), nov, as_of)
+            for c in plan.MASKED
+        ],
+        "responsiveness.requests_overdue": [
+            Expect(plan.SILAO, f"item:{r.id}", nov)
+            for r in silao.requests
+            if (r.received, r.answered, r.extended) == plan.REQUEST_EXTENDED
+        ],
+    }
+
+
 def build_scenario(district: District | None = None) -> Scenario:
     """The manifest for a district generated from the plan (the default seed)."""
     d = district or generate_district()
@@ -91,9 +114,8 @@ def build_scenario(district: District | None = None) -> Scenario:
     def lag_item(code: str, dates: tuple[date, date]) -> DemoItem:
         return _item(u[code], lambda i: (i.formed, i.published) == dates)
 
-    yaogu, yuncheng, gaofeng = u[plan.YAOGU], u[plan.YUNCHENG], u[plan.GAOFENG]
+    yaogu, yuncheng = u[plan.YAOGU], u[plan.YUNCHENG]
     altered = _item(yaogu, lambda i: i.edit is not None)
-    corrected = _item(yuncheng, lambda i: i.edit is not None)
     nansheng = u[plan.NANSHENG]
     no_index = _item(nansheng, lambda i: i.index_no is None)
     swapped = _item(nansheng, lambda i: i.published < i.formed)
@@ -150,25 +172,10 @@ def build_scenario(district: District | None = None) -> Scenario:
             Expect(plan.SILAO, f"item:{r.id}", nov) for r in overdue
         ],
     }
-    traps: dict[str, list[Expect]] = {
-        "timeliness.publication_lag": [
-            _item_expect(gaofeng, lag_item(plan.GAOFENG, plan.EDGE_GAOFENG), nov, as_of)
-        ],
-        "integrity.altered_after_publication": [_item_expect(yuncheng, corrected, nov, as_of)],
-        "privacy.personal_data": [
-            _item_expect(u[c], _item(u[c], lambda i: "低保对象名单" in i.title), nov, as_of)
-            for c in plan.MASKED
-        ],
-        "responsiveness.requests_overdue": [
-            Expect(plan.SILAO, f"item:{r.id}", nov)
-            for r in silao.requests
-            if (r.received, r.answered, r.extended) == plan.REQUEST_EXTENDED
-        ],
-    }
     return Scenario(
         seed=d.seed,
         crawl_days=list(plan.CRAWL_DAYS),
         as_of=as_of,
         expected=expected,
-        traps=traps,
+        traps=_traps(d),
     )
