@@ -13,7 +13,7 @@ from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.crawl import crawl, runner
+from monitor.crawl import crawl, writer
 from monitor.settings import Settings
 from monitor.store.models import Fetch, Item
 from tests.crawl.conftest import add_feed
@@ -49,10 +49,10 @@ def test_a_feed_failing_to_store_in_a_batch_costs_only_itself(
         feed_ids.append(feed_id)
     broken = feed_ids[3]
 
-    real = runner.persist_feed
+    real = writer.persist_feed
     first_call = threading.Event()
     batch_sizes: list[int] = []
-    real_batch = runner._Crawl.write_batch
+    real_batch = writer.CrawlWriter.write_batch
 
     def slow_then_broken(session: Session, outcome: Any, *args: Any, **kwargs: Any) -> Any:
         if not first_call.is_set():
@@ -66,8 +66,8 @@ def test_a_feed_failing_to_store_in_a_batch_costs_only_itself(
         batch_sizes.append(len(batch))
         real_batch(self, batch)
 
-    monkeypatch.setattr(runner, "persist_feed", slow_then_broken)
-    monkeypatch.setattr(runner._Crawl, "write_batch", recording_batch)
+    monkeypatch.setattr(writer, "persist_feed", slow_then_broken)
+    monkeypatch.setattr(writer.CrawlWriter, "write_batch", recording_batch)
     new_before = REGISTRY.get_sample_value("disclosure_items_total", {"change": "new"}) or 0
 
     report = crawl(sessions, crawl_settings, now=T0)

@@ -6,14 +6,14 @@ from __future__ import annotations
 import asyncio
 import threading
 
-from monitor.crawl.runner import _Crawl
+from monitor.crawl.writer import CrawlWriter
 
 
 def test_drain_returns_when_the_last_write_is_already_done() -> None:
     finished = threading.Event()
 
     async def scenario() -> None:
-        crawl = _Crawl.__new__(_Crawl)  # only the write-queue state matters here
+        crawl = CrawlWriter.__new__(CrawlWriter)  # only the write-queue state matters here
         loop = asyncio.get_running_loop()
         crawl.writing = loop.create_future()
         crawl.writing.add_done_callback(lambda _: setattr(crawl, "writing", None))
