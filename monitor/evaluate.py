@@ -27,6 +27,7 @@ from monitor.calendar import load_calendar
 from monitor.crawl.models import AttachmentText
 from monitor.metrics import FINDINGS
 from monitor.rulesets import BoundRule, Ruleset, bind, load_ruleset
+from monitor.runtime import Runtime
 from monitor.settings import Settings
 from monitor.store.models import Feed, Fetch, Finding, Item, ItemVersion, Unit
 from rules.api import (
@@ -105,12 +106,17 @@ def evaluate(
     rules: LoadedRules | None = None,
     ruleset: Ruleset | None = None,
     calendar: Calendar | None = None,
+    runtime: Runtime | None = None,
 ) -> EvaluateReport:
     """Evaluate units (all, or ``unit_ids``) on ``periods`` (default
     :func:`default_periods`) as of ``as_of``. ``rules``, ``ruleset`` and ``calendar``
-    default to the registered rules, the configured ruleset and calendar."""
+    default to the ``runtime``'s (built once by the entry point), else to the
+    registered rules, the configured ruleset and calendar."""
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
+    if runtime is not None:
+        rules, ruleset = rules or runtime.rules, ruleset or runtime.ruleset
+        calendar = calendar or runtime.calendar
     report = EvaluateReport()
     loaded = rules or load_rules()
     report.errors.extend(loaded.errors)

@@ -22,6 +22,7 @@ from monitor.evaluate import EvaluateReport, evaluate
 from monitor.flow import Stage, due_feed_ids, order, score_periods
 from monitor.metrics import LAST_CYCLE
 from monitor.notify import DeliveryReport, deliver_outbox
+from monitor.runtime import Runtime, build_runtime
 from monitor.scoring import ScoreReport, compute_scores
 from monitor.settings import Settings
 from monitor.store.db import transaction
@@ -51,14 +52,17 @@ def run_cycle(
     feed_ids: Sequence[int] | None = None,
     periods: Sequence[Period] | None = None,
     crawl_first: bool = True,
+    runtime: Runtime | None = None,
 ) -> CycleReport:
-    """One cycle of the stage graph in this process."""
+    """One cycle of the stage graph in this process. ``runtime`` is built once by the
+    entry point (here when not given)."""
     started = time.perf_counter()
     report = CycleReport(now=now)
+    rt = runtime or build_runtime(settings)
     for stage in order():
         if stage is Stage.CRAWL and not crawl_first:
             continue
-        _run_stage(stage, report, sessions, settings, feed_ids=feed_ids, periods=periods)
+        _run_stage(stage, report, sessions, rt, feed_ids=feed_ids, periods=periods)
     report.seconds = time.perf_counter() - started
     LAST_CYCLE.set(time.time())
     log.info("cycle done in %.1fs", report.seconds)
@@ -69,23 +73,26 @@ def _run_stage(
     stage: Stage,
     report: CycleReport,
     sessions: sessionmaker[Session],
-    settings: Settings,
+    rt: Runtime,
     *,
     feed_ids: Sequence[int] | None,
     periods: Sequence[Period] | None,
 ) -> None:
-    now = report.now
+    now, settings = report.now, rt.settings
     if stage is Stage.CRAWL:
         report.crawl = crawl(sessions, settings, feed_ids=feed_ids, now=now)
     elif stage is Stage.EVALUATE:
         # Time-based rules (stale columns, silent units) change with the clock alone,
         # so a cycle evaluates every unit, not only the ones whose items changed.
         with transaction(sessions) as session:
-            report.evaluate = evaluate(session, settings, as_of=now)
+            report.evaluate = evaluate(session, settings, as_of=now, runtime=rt)
     elif stage is Stage.SCORE:
         for period in periods or score_periods(now, settings.timezone):
             with transaction(sessions) as session:
-                report.scores.append(compute_scores(session, settings, period=period, as_of=now))
+                scored = compute_scores(
+                    session, settings, period=period, as_of=now, scheme=rt.scheme
+                )
+                report.scores.append(scored)
     elif stage is Stage.ALERTS:
         with transaction(sessions) as session:
             report.alerts = sync_alerts(session, settings, now=now)
@@ -96,8 +103,9 @@ def _run_stage(
 class InProcessDispatcher:
     """The ``flow.Dispatcher`` of one process: ``run_cycle`` with fixed settings."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, runtime: Runtime | None = None) -> None:
         self.settings = settings
+        self.runtime = runtime or build_runtime(settings)
 
     def run_cycle(
         self,
@@ -106,4 +114,4 @@ class InProcessDispatcher:
         now: datetime,
         feed_ids: Sequence[int] | None = None,
     ) -> CycleReport:
-        return run_cycle(sessions, self.settings, now=now, feed_ids=feed_ids)
+        return run_cycle(sessions, self.settings, now=now, feed_ids=feed_ids, runtime=self.runtime)

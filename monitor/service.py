@@ -15,7 +15,9 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.pipeline import CycleReport, due_feed_ids, run_cycle
+from monitor.flow import due_feed_ids
+from monitor.pipeline import CycleReport, run_cycle
+from monitor.runtime import Runtime, build_runtime
 from monitor.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -23,21 +25,30 @@ CYCLE_JOB_ID = "embedded-cycle"
 
 
 def cycle_once(
-    sessions: sessionmaker[Session], settings: Settings, now: datetime | None = None
+    sessions: sessionmaker[Session],
+    settings: Settings,
+    now: datetime | None = None,
+    runtime: Runtime | None = None,
 ) -> CycleReport:
     """Crawl what is due, then evaluate, score, alert and deliver as of ``now``."""
     now = now or datetime.now(UTC)
     with sessions() as session:
         due = due_feed_ids(session, now)
-    return run_cycle(sessions, settings, now=now, feed_ids=due, crawl_first=bool(due))
+    return run_cycle(
+        sessions, settings, now=now, feed_ids=due, crawl_first=bool(due), runtime=runtime
+    )
 
 
 class EmbeddedService:
     """The scheduler half of ``monitor run``; the web half is uvicorn's."""
 
-    def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
+    def __init__(
+        self, sessions: sessionmaker[Session], settings: Settings, runtime: Runtime | None = None
+    ) -> None:
         self.sessions = sessions
         self.settings = settings
+        # Built here, at the entry point: a broken ruleset stops the start, not a cycle.
+        self.runtime = runtime or build_runtime(settings)
         self.cycles = 0
         self.failures = 0
         self._lock = threading.Lock()
@@ -47,7 +58,7 @@ class EmbeddedService:
         # max_instances=1 already stops overlap; the lock also covers a manual run.
         with self._lock:
             try:
-                report = cycle_once(self.sessions, self.settings)
+                report = cycle_once(self.sessions, self.settings, runtime=self.runtime)
                 self.cycles += 1
                 log.info("cycle %d done in %.1fs", self.cycles, report.seconds)
             except Exception:  # a failed cycle is logged and the next one runs

@@ -260,6 +260,27 @@ class Settings(BaseSettings):
         return self.data_dir / "evidence"
 
 
-def load_settings(**overrides: Any) -> Settings:
-    """Build the settings once: explicit overrides, then environment, then the file."""
-    return Settings(**overrides)
+def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
+    """Build the settings once: explicit overrides, then environment, then the file
+    (``config_file``, else $MONITOR_CONFIG, else monitor.toml). An entry point passes
+    its ``--config`` here; nothing is written to the environment."""
+    if config_file is None:
+        return Settings(**overrides)
+    path = Path(config_file)
+
+    class _FromFile(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            toml = TomlConfigSettingsSource(settings_cls, toml_file=path)
+            return (init_settings, env_settings, toml)
+
+    built = _FromFile(**overrides)
+    # A plain Settings, not the local subclass: it is copied and compared elsewhere.
+    return Settings.model_construct(_fields_set=built.model_fields_set, **dict(built))

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from monitor import claims
 from monitor.flow import Stage, followers, score_periods
+from monitor.runtime import Runtime
 from monitor.settings import Settings
 from monitor.store.db import transaction
 from monitor.store.models import Feed, WorkClaim
@@ -205,6 +206,7 @@ def evaluate_units(
     unit_ids: list[int] | None,
     as_of: str,
     cycle: str | None = None,
+    runtime: Runtime | None = None,
 ) -> Done:
     """Run the rules for ``unit_ids`` (all units when None) as of ``as_of``."""
     from monitor.evaluate import evaluate
@@ -222,7 +224,9 @@ def evaluate_units(
         else:
             units = [f"evaluate:{u}" for u in unit_ids]
             claims.serialize(session, *units, shared="evaluate:all")
-        report = evaluate(session, settings, as_of=parse_ts(as_of), unit_ids=unit_ids)
+        report = evaluate(
+            session, settings, as_of=parse_ts(as_of), unit_ids=unit_ids, runtime=runtime
+        )
         if cycle:
             claims.complete(session, f"{cycle}:evaluate", owner=owner, now=claims.utcnow())
     summary = {
@@ -258,6 +262,7 @@ def score(
     as_of: str,
     periods: list[str] | None = None,
     bucket: str | None = None,
+    runtime: Runtime | None = None,
 ) -> Done:
     """Score every unit for ``periods`` (default: month, quarter and year of ``as_of``).
     With ``bucket``, only the first run of that debounce bucket scores."""
@@ -277,7 +282,8 @@ def score(
     for period in chosen:
         with transaction(sessions) as session:
             claims.serialize(session, f"score:{period.key}")
-            scoring.compute_scores(session, settings, period=period, as_of=when)
+            scheme = {"scheme": runtime.scheme} if runtime is not None else {}
+            scoring.compute_scores(session, settings, period=period, as_of=when, **scheme)
     if key:
         with transaction(sessions) as session:
             claims.complete(session, key, owner=owner, now=claims.utcnow())

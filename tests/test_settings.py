@@ -63,3 +63,31 @@ def test_secrets_stay_out_of_the_settings_repr() -> None:
     for secret in ("x1y2x1y2", "smtp-pw-1234", "whsec-5678"):
         assert secret not in shown
     assert s.smtp.password == "smtp-pw-1234"
+
+
+def test_config_option_is_passed_down_not_put_in_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from monitor.cli.main import app
+    from monitor.settings import load_settings
+
+    monkeypatch.delenv("MONITOR_CONFIG", raising=False)
+    cfg = tmp_path / "other.toml"
+    cfg.write_text(f'database_url = "sqlite:///{tmp_path}/x.db"\nweb_port = 9123\n')
+    assert load_settings(cfg).web_port == 9123
+    assert type(load_settings(cfg)) is Settings
+    result = CliRunner().invoke(app, ["--config", str(cfg), "calendar", "--help"])
+    assert result.exit_code == 0, result.output
+    import os
+
+    assert "MONITOR_CONFIG" not in os.environ
+
+
+def test_runtime_fails_loudly_on_a_missing_ruleset(tmp_path: Path) -> None:
+    from monitor.runtime import ConfigurationError, build_runtime
+
+    settings = Settings(ruleset=str(tmp_path / "absent.yaml"))
+    with pytest.raises(ConfigurationError, match=r"absent\.yaml"):
+        build_runtime(settings)

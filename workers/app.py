@@ -15,6 +15,7 @@ from typing import Any
 from celery import Celery
 from kombu import Queue
 
+from monitor.runtime import Runtime, build_runtime
 from monitor.settings import Settings, load_settings
 
 QUEUES: tuple[str, ...] = ("crawl", "evaluate", "score", "notify")
@@ -38,6 +39,7 @@ ROUTES: dict[str, str] = {
 
 app = Celery("monitor", include=["workers.tasks"])
 _settings: Settings | None = None
+_runtime: Runtime | None = None
 
 
 def celery_config(settings: Settings) -> dict[str, Any]:
@@ -90,11 +92,13 @@ def celery_config(settings: Settings) -> dict[str, Any]:
 def configure(settings: Settings) -> Celery:
     """Bind the app to ``settings``: done once at each entry point (worker, scheduler,
     dispatcher, test)."""
-    global _settings
+    global _settings, _runtime
     config = celery_config(settings)
     keys = ("broker_url", "broker_transport", "broker_transport_options")
     if _settings is not None and any(app.conf.get(k) != config.get(k) for k in keys):
         _drop_connections()
+    if settings is not _settings:
+        _runtime = None
     _settings = settings
     app.conf.update({"broker_transport": None, **config})
     return app
@@ -122,3 +126,12 @@ def get_settings() -> Settings:
         configure(load_settings())
     assert _settings is not None
     return _settings
+
+
+def get_runtime() -> Runtime:
+    """Rules, ruleset, scheme and calendar of the configured settings, built once per
+    process (on the first task that needs them) and kept."""
+    global _runtime
+    if _runtime is None:
+        _runtime = build_runtime(get_settings())
+    return _runtime

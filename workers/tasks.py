@@ -24,6 +24,7 @@ from workers.app import (
     SCORE_PERIOD,
     SYNC_ALERTS,
     app,
+    get_runtime,
     get_settings,
 )
 from workers.base import StageTask
@@ -70,8 +71,9 @@ def evaluate_units(
 ) -> dict[str, Any]:
     """Run the rules for ``unit_ids`` (all units when None) as of ``as_of``."""
     done = stages.evaluate_units(
-        self.sessions, get_settings(), owner=self.owner, unit_ids=unit_ids, as_of=as_of, cycle=cycle
-    )
+        self.sessions, get_settings(), owner=self.owner, unit_ids=unit_ids, as_of=as_of,
+        cycle=cycle, runtime=get_runtime(),
+    )  # fmt: skip
     return _send(self, done)
 
 
@@ -81,8 +83,9 @@ def score_periods(
 ) -> dict[str, Any]:
     """Score every unit for ``periods`` (default: month, quarter and year of ``as_of``)."""
     done = stages.score(
-        self.sessions, get_settings(), owner=self.owner, as_of=as_of, periods=periods, bucket=bucket
-    )
+        self.sessions, get_settings(), owner=self.owner, as_of=as_of, periods=periods,
+        bucket=bucket, runtime=get_runtime(),
+    )  # fmt: skip
     return _send(self, done)
 
 

@@ -4,20 +4,22 @@ store opened from them, ``--as-of`` parsing and JSON output."""
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import typer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.settings import CONFIG_FILE_ENV, Settings, load_settings
+from monitor.settings import Settings, load_settings
 from monitor.store.db import make_engine, make_sessionmaker
+
+if TYPE_CHECKING:
+    from monitor.runtime import Runtime
 
 
 @dataclass
@@ -33,11 +35,23 @@ class AppState:
     def sessions(self) -> sessionmaker[Session]:
         return make_sessionmaker(self.engine)
 
+    @cached_property
+    def runtime(self) -> Runtime:
+        """Rules, ruleset, scheme and calendar: built once, for the commands that judge
+        or score; a file that cannot be read ends the command here, with its name."""
+        from monitor.runtime import ConfigurationError, build_runtime
+
+        try:
+            return build_runtime(self.settings)
+        except ConfigurationError as exc:
+            typer.echo(f"error: configuration: {exc}", err=True)
+            raise typer.Exit(2) from exc
+
 
 def init_state(ctx: typer.Context, config: str | None) -> AppState:
-    if config:
-        os.environ[CONFIG_FILE_ENV] = config
-    state = AppState(settings=load_settings())
+    """Built once per command, from ``--config`` (kept in the context, never put in
+    the environment)."""
+    state = AppState(settings=load_settings(config or None))
     ctx.obj = state
     return state
 

@@ -53,7 +53,10 @@ def register(app: typer.Typer) -> None:
                     typer.echo(f"unknown unit code(s): {', '.join(missing)}", err=True)
                     raise typer.Exit(2)
                 unit_ids = list(found.values())
-            report = evaluate(session, st.settings, as_of=when, unit_ids=unit_ids, periods=periods)
+            report = evaluate(
+                session, st.settings, as_of=when, unit_ids=unit_ids, periods=periods,
+                runtime=st.runtime,
+            )  # fmt: skip
             session.commit()
         if as_json:
             echo_json({"as_of": when.isoformat(), **report.as_dict()})

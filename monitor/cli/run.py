@@ -26,7 +26,7 @@ def run(
     require_secret_key(st.settings)  # before anything starts: the web would refuse later
     setup_logging(st.settings)
     migrate.upgrade(st.engine)
-    service = EmbeddedService(st.sessions, st.settings)
+    service = EmbeddedService(st.sessions, st.settings, st.runtime)
     service.start()
     host = host or st.settings.web_host
     port = port if port is not None else st.settings.web_port

@@ -59,7 +59,9 @@ def score(
     when = parse_as_of(as_of, st.settings.timezone)
     p = _period(period, when, st.settings.timezone)
     with transaction(st.sessions) as session:
-        report = compute_scores(session, st.settings, period=p, as_of=when)
+        report = compute_scores(
+            session, st.settings, period=p, as_of=when, scheme=st.runtime.scheme
+        )
     if as_json:
         echo_json(asdict(report))
         return

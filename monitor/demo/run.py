@@ -22,6 +22,7 @@ from monitor.demo.district import prepare
 from monitor.demo.scenario import Scenario, build_scenario
 from monitor.demo.site import DemoSite
 from monitor.pipeline import CycleReport, run_cycle, score_periods
+from monitor.runtime import build_runtime
 from monitor.settings import Settings
 from monitor.store import migrate
 from monitor.store.db import transaction
@@ -109,10 +110,11 @@ def run_demo(
     result = DemoResult(scenario=scenario)
     with transaction(sessions) as session:
         prepare(session, site.base_url, district=site.district)
+    runtime = build_runtime(settings)
     for day in scenario.crawl_days:
         site.set_today(day)
         now = crawl_moment(day, settings.timezone)
-        report = run_cycle(sessions, settings, now=now)
+        report = run_cycle(sessions, settings, now=now, runtime=runtime)
         result.cycles.append(report)
         crawl = report.crawl
         if crawl is not None:

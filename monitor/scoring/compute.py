@@ -213,10 +213,16 @@ def _rule_versions(findings: dict[int, list[FindingRecord]], scheme: Scheme) -> 
 
 
 def compute_scores(
-    session: Session, settings: Settings, *, period: Period, as_of: datetime
+    session: Session,
+    settings: Settings,
+    *,
+    period: Period,
+    as_of: datetime,
+    scheme: Scheme | None = None,
 ) -> ScoreReport:
-    """Score every unit for ``period`` as of ``as_of`` and upsert the rows."""
-    scheme = scheme_for(settings)
+    """Score every unit for ``period`` as of ``as_of`` and upsert the rows. ``scheme``
+    is the runtime's (built once by the entry point); else read from the settings."""
+    scheme = scheme or scheme_for(settings)
     findings = load_findings(session, period, as_of)
     units = list(session.scalars(select(Unit)).all())
     status = coverage(session, period, as_of, settings.timezone)

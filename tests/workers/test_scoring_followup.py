@@ -58,7 +58,9 @@ def test_only_the_first_score_task_of_a_bucket_scores(
 ) -> None:
     scored: list[str] = []
     monkeypatch.setattr(
-        monitor.scoring, "compute_scores", lambda s, st, *, period, as_of: scored.append(period.key)
+        monitor.scoring,
+        "compute_scores",
+        lambda s, st, *, period, as_of, **_: scored.append(period.key),
     )
     monkeypatch.setattr(base.StageTask, "send_followup", lambda self, sig: None)
     as_of = "2026-11-28T08:05:00+00:00"
