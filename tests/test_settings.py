@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -80,8 +81,6 @@ def test_config_option_is_passed_down_not_put_in_the_environment(
     assert type(load_settings(cfg)) is Settings
     result = CliRunner().invoke(app, ["--config", str(cfg), "calendar", "--help"])
     assert result.exit_code == 0, result.output
-    import os
-
     assert "MONITOR_CONFIG" not in os.environ
 
 
