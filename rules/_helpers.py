@@ -8,10 +8,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from rules._periods import Covered, covered_period, deadline_after
-from rules.api import FeedView, FetchView, FindingDraft, ItemView, Period, RuleContext
+from rules.api import (
+    FeedView,
+    FetchOutcome,
+    FetchView,
+    FindingDraft,
+    ItemView,
+    Period,
+    RuleContext,
+)
 
 LOCAL = ZoneInfo("Asia/Shanghai")
-REACHED = frozenset({"ok", "not_modified"})
+REACHED = frozenset({FetchOutcome.OK, FetchOutcome.NOT_MODIFIED})
 
 
 def local_date(stamp: datetime) -> date:

@@ -192,12 +192,30 @@ class FeedView:
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
+class FetchOutcome(StrEnum):
+    """How one fetch ended: written by the crawl, read by the rules (one vocabulary)."""
+
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    HTTP_ERROR = "http_error"
+    TIMEOUT = "timeout"
+    NETWORK_ERROR = "network_error"
+    TOO_LARGE = "too_large"
+    # Refused by the network guard: the site was not probed at all.
+    BLOCKED = "blocked"
+    # Not sent: the request waited past crawl.max_wait_seconds for its host's turn.
+    DEFERRED = "deferred"
+    PARSE_ERROR = "parse_error"
+    # A list page with no list found: read as a single page.
+    NO_LIST = "no_list"
+
+
 @dataclass(frozen=True)
 class FetchView:
     feed_id: int
     url: str
     started_at: datetime
-    outcome: str
+    outcome: str  # a FetchOutcome value (a StrEnum compares equal to its string)
     status: int | None = None
     duration: float = 0.0
     error: str | None = None

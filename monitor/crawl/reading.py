@@ -23,11 +23,12 @@ from monitor.parse.boundary import (
 from monitor.parse.boundary import guess_kind as _guess_kind
 from monitor.parse.markup import same_site
 from monitor.settings import CrawlSettings
+from rules.api import FetchOutcome
 
 NOT_CHECKED = "not_checked"
 # A list page where no list was found: read as a single page, never silently. The
 # fetch row says so (outcome and note), and rules do not count it as a list read.
-NO_LIST_OUTCOME = "no_list"
+NO_LIST_OUTCOME = FetchOutcome.NO_LIST
 GONE_STATUSES = frozenset({404, 410})
 MAX_KEY = 2000  # Item.key's length: longer guids are stored by their digest
 

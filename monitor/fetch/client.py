@@ -20,17 +20,19 @@ from monitor import metrics
 from monitor.fetch.netguard import BlockedAddress, GuardedResolver, NetworkPolicy, blocked_cause
 from monitor.fetch.spool import Spool
 from monitor.settings import CrawlSettings, Settings
+from rules.api import FetchOutcome
 
-OK = "ok"
-NOT_MODIFIED = "not_modified"
-HTTP_ERROR = "http_error"
-TIMEOUT = "timeout"
-NETWORK_ERROR = "network_error"
-TOO_LARGE = "too_large"
-BLOCKED = "blocked"
+# The outcomes are the rules' vocabulary (rules.api.FetchOutcome), named here for short.
+OK = FetchOutcome.OK
+NOT_MODIFIED = FetchOutcome.NOT_MODIFIED
+HTTP_ERROR = FetchOutcome.HTTP_ERROR
+TIMEOUT = FetchOutcome.TIMEOUT
+NETWORK_ERROR = FetchOutcome.NETWORK_ERROR
+TOO_LARGE = FetchOutcome.TOO_LARGE
+BLOCKED = FetchOutcome.BLOCKED
 # Not sent: the request waited longer than crawl.max_wait_seconds for its host's turn.
 # Nothing was learnt about the URL; a later crawl reads it.
-DEFERRED = "deferred"
+DEFERRED = FetchOutcome.DEFERRED
 RETRYABLE = frozenset({TIMEOUT, NETWORK_ERROR})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _CHUNK = 1 << 18

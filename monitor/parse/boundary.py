@@ -18,9 +18,10 @@ from typing import Any
 
 from monitor.fetch.encoding import UndecodableBody, decode_body
 from monitor.parse import Detail, Page, ParseError, parse_detail, parser_for
+from rules.api import FetchOutcome
 
 OK = "ok"
-PARSE_ERROR = "parse_error"
+PARSE_ERROR = FetchOutcome.PARSE_ERROR
 DECODE_ERROR = "decode_error"
 
 # JSON (and any parsed value) nested deeper than this is refused: the hash of an

@@ -5,14 +5,22 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from rules._helpers import end_of_day, reference_day
-from rules.api import FetchView, FindingDraft, Rule, RuleContext, RuleParams, Severity
+from rules.api import (
+    FetchOutcome,
+    FetchView,
+    FindingDraft,
+    Rule,
+    RuleContext,
+    RuleParams,
+    Severity,
+)
 
 # Outcomes that say the site failed to load. ``blocked`` is the monitor's own network
 # guard and parse/decode errors mean the page did load: not the site's unreachability.
-FAILED = frozenset({"http_error", "timeout", "network_error"})
+FAILED = frozenset({FetchOutcome.HTTP_ERROR, FetchOutcome.TIMEOUT, FetchOutcome.NETWORK_ERROR})
 # Not probes of the site at all: refused by the guard, or never sent (the request
 # waited past crawl.max_wait_seconds for its host's turn).
-NOT_PROBES = frozenset({"blocked", "deferred"})
+NOT_PROBES = frozenset({FetchOutcome.BLOCKED, FetchOutcome.DEFERRED})
 
 
 class Unreachable(Rule):
