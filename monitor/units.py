@@ -24,10 +24,18 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.feed_options import OPTIONS_BY_KIND, check_options
 from monitor.store.models import KINDS, LEVELS, Feed, Unit
 
 __all__ = [
@@ -151,8 +159,25 @@ class UnitRow(BaseModel):
     line: int | None = None
 
 
+OPTIONS_MISFIT = "options of a"
+
+
+def _options_by_kind(schema: dict[str, Any]) -> None:
+    """The published schema says which options each kind takes (feed_options.py), so
+    a client (and schemathesis) can build a valid feed from the schema alone."""
+    schema["anyOf"] = [
+        {
+            "properties": {
+                "kind": {"const": kind},
+                "options": OPTIONS_BY_KIND[kind].model_json_schema(),
+            }
+        }
+        for kind in FEED_KINDS
+    ]
+
+
 class FeedRow(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_options_by_kind)
 
     # The constraints are stated in the model's JSON schema too (the API publishes it);
     # the validators below first normalise what a file may hold ("RSS", a 6-digit code).
@@ -211,6 +236,17 @@ class FeedRow(BaseModel):
     @classmethod
     def _interval(cls, value: Any) -> Any:
         return DEFAULT_INTERVAL_MINUTES if value in ("", None) else value
+
+    @model_validator(mode="after")
+    def _options_fit_kind(self) -> FeedRow:
+        try:
+            self.options = check_options(self.kind, self.options)
+        except ValidationError as exc:
+            wrong = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+            )
+            raise ValueError(f"{OPTIONS_MISFIT} {self.kind} feed: {wrong}") from None
+        return self
 
 
 def _unit_row(raw: dict[str, Any], line: int | None = None) -> UnitRow:

@@ -31,6 +31,7 @@ from monitor.crawl.persist import (
 )
 from monitor.crawl.reading import Reading
 from monitor.crawl.report import CrawlReport
+from monitor.feed_options import read_options
 from monitor.fetch import DEFERRED
 from monitor.settings import Settings
 
@@ -75,7 +76,8 @@ class CrawlWriter:
         self.known_loading = False
 
     def detail_enabled(self, job: FeedJob) -> bool:
-        return bool(job.options.get("detail", self.settings.crawl.detail_pages))
+        detail = read_options(job.kind, job.options).detail
+        return self.settings.crawl.detail_pages if detail is None else detail
 
     async def on_writer(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.thread, fn, *args)

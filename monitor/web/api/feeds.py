@@ -6,16 +6,17 @@ uses), so the API accepts exactly what the import accepts."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, WithJsonSchema
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.feed_options import OPTION_MODELS
 from monitor.store.models import Feed, Unit
-from monitor.units import FeedRow, feed_row, save_feed
+from monitor.units import OPTIONS_MISFIT, FeedRow, feed_row, save_feed
 from monitor.web.api.common import (
     CONFLICT,
     ERRORS,
@@ -54,7 +55,13 @@ class FeedChange(BaseModel):
     url: str | None = Field(None, max_length=2000, pattern=r"^https?://")
     kind: Literal["rss", "atom", "html", "json"] | None = None
     category: str | None = Field(None, max_length=100)
-    options: dict[str, Any] | None = None
+    # Any kind's options; those that do not fit the feed's kind answer 409.
+    options: Annotated[
+        dict[str, Any] | None,
+        WithJsonSchema(
+            {"anyOf": [*(m.model_json_schema() for m in OPTION_MODELS), {"type": "null"}]}
+        ),
+    ] = None
     interval_minutes: int | None = Field(None, gt=0, le=525_600)
     enabled: bool | None = None
 
@@ -131,6 +138,8 @@ def update_feed(session: Db, viewer: Admin, feed_id: RowId, body: FeedChange) ->
         row = feed_row(feed, unit.code, **changes)
     except ValidationError as exc:
         errors = exc.errors(include_url=False, include_context=False, include_input=False)
+        if all(OPTIONS_MISFIT in str(e["msg"]) for e in errors):
+            raise HTTPException(409, "; ".join(str(e["msg"]) for e in errors)) from exc
         raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in errors]) from exc
     return _store(session, row, feed)
 

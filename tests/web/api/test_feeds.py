@@ -76,3 +76,22 @@ def test_only_administrators_change_feeds(client, auth):
         ).status_code
         == 403
     )
+
+
+def test_options_that_do_not_fit_the_feeds_kind_are_refused(client, auth):
+    rss = {**NEW, "kind": "rss", "options": {"item": "li"}}
+    refused = client.post("/api/v1/feeds", json=rss, headers=auth("admin"))
+    assert refused.status_code == 422 and "options of a rss feed" in refused.text
+    created = client.post("/api/v1/feeds", json={**NEW, "kind": "rss"}, headers=auth("admin"))
+    assert created.status_code == 201, created.text
+    feed_id = created.json()["id"]
+    misfit = client.patch(
+        f"/api/v1/feeds/{feed_id}", json={"options": {"item": "li"}}, headers=auth("admin")
+    )
+    assert misfit.status_code == 409 and "options of a rss feed" in misfit.text
+    fits = client.patch(
+        f"/api/v1/feeds/{feed_id}",
+        json={"kind": "html", "options": {"item": "li"}},
+        headers=auth("admin"),
+    )
+    assert fits.status_code == 200 and fits.json()["options"] == {"item": "li"}
