@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, Field, field_validator
 from pydantic_settings import (
@@ -20,6 +22,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+_BEIJING = ZoneInfo("Asia/Shanghai")
+_ZONE_CHECK_DAYS = tuple(datetime(year, month, 1) for year in (2000, 2026) for month in (1, 7))
 CONFIG_FILE_ENV = "MONITOR_CONFIG"
 DEFAULT_CONFIG_FILE = "monitor.toml"
 
@@ -206,6 +210,9 @@ class Settings(BaseSettings):
     broker_url: str = "redis://127.0.0.1:6379/0"
     mode: Literal["embedded", "distributed"] = "embedded"
     data_dir: Path = Path("var")
+    # The zone dates are judged in. Disclosure deadlines run in Beijing time, and the
+    # rules judge in it (rules/_helpers.py), so only a name of that zone is accepted:
+    # a different one would make the CLI, the periods and the rules disagree.
     timezone: str = "Asia/Shanghai"
     allowed_networks: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
@@ -232,6 +239,21 @@ class Settings(BaseSettings):
     notify: NotifySettings = Field(default_factory=NotifySettings)
     web: WebSettings = Field(default_factory=WebSettings)
     rules: RulesSettings = Field(default_factory=RulesSettings)
+
+    @field_validator("timezone")
+    @classmethod
+    def _beijing_time(cls, value: str) -> str:
+        try:
+            zone = ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"timezone {value!r} is not a known zone") from exc
+        for day in _ZONE_CHECK_DAYS:
+            if zone.utcoffset(day) != _BEIJING.utcoffset(day):
+                raise ValueError(
+                    f"timezone {value!r} is not Beijing time; the rules judge deadlines in "
+                    "Asia/Shanghai, so the other zones are refused rather than half honoured"
+                )
+        return value
 
     @field_validator("allowed_networks", mode="before")
     @classmethod

@@ -90,3 +90,11 @@ def test_runtime_fails_loudly_on_a_missing_ruleset(tmp_path: Path) -> None:
     settings = Settings(ruleset=str(tmp_path / "absent.yaml"))
     with pytest.raises(ConfigurationError, match=r"absent\.yaml"):
         build_runtime(settings)
+
+
+def test_timezone_is_beijing_time_or_refused() -> None:
+    assert Settings(timezone="Asia/Chongqing").timezone == "Asia/Chongqing"  # an alias
+    with pytest.raises(ValidationError, match="not Beijing time"):
+        Settings(timezone="Europe/Berlin")
+    with pytest.raises(ValidationError, match="not a known zone"):
+        Settings(timezone="Mars/Olympus")
