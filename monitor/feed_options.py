@@ -70,4 +70,4 @@ def read_options(kind: str, raw: dict[str, Any]) -> FeedOptions:
     try:
         return model.model_validate(known)
     except ValueError:
-        return model()
+        return model.model_validate({})

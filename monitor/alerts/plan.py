@@ -117,11 +117,11 @@ def plan_alerts(
         k: (a.state, a.opened_at, a.escalated_at) for k, a in alerts.items()
     }
     for key in sorted(active):
-        state = _plan_one(
+        changed = _plan_one(
             plan, key, active[key], alerts.get(key), key in inhibited, now, repeat_hours
         )
-        if state is not None:
-            after[key] = state
+        if changed is not None:
+            after[key] = changed
     for key, alert in sorted(alerts.items()):
         # A finding that can no longer be assessed has not cleared: the alert waits.
         if key in active or key in unknown or alert.state == "resolved":
