@@ -336,3 +336,14 @@ def test_cli_evaluate(
     assert result.exit_code == 2
     result = runner.invoke(app, ["evaluate", "--period", "2026-13"])
     assert result.exit_code != 0
+
+
+def test_cli_evaluate_stops_at_the_start_on_a_ruleset_it_cannot_read(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("MONITOR_CONFIG", str(tmp_path / "absent.toml"))
+    monkeypatch.setenv("MONITOR_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("MONITOR_RULESET", str(tmp_path / "gone.yaml"))
+    result = CliRunner().invoke(app, ["evaluate", "--as-of", "2026-04-20"])
+    assert result.exit_code == 2
+    assert "configuration" in result.output and "gone.yaml" in result.output
