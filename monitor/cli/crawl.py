@@ -84,6 +84,26 @@ def _print_inspection(result: dict[str, Any]) -> None:
         echo_text(f"error: {error}", err=True)
 
 
+def read_attachments_command(
+    ctx: typer.Context,
+    since: Annotated[
+        str, typer.Option("--since", help="Items published on or after this day (YYYY-MM-DD).")
+    ],
+    as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
+) -> None:
+    """Read the attachments of items already stored that have no text yet (items
+    crawled before attachments were read, or past a crawl's limits): download,
+    archive as evidence, extract their text for the privacy rule."""
+    st = state(ctx)
+    now = parse_as_of(as_of, st.settings.timezone)
+    try:
+        day = date.fromisoformat(since)
+    except ValueError as exc:
+        raise typer.BadParameter(f"not a date: {since!r}", param_hint="--since") from exc
+    report = read_stored_attachments(st.sessions, st.settings, day, now)
+    typer.echo(f"attachments: {report.read} read, {report.not_read} not read")
+
+
 def register(app: typer.Typer) -> None:
     @app.command("crawl")
     def crawl_command(
@@ -112,25 +132,7 @@ def register(app: typer.Typer) -> None:
             for error in report.errors:
                 typer.echo(f"error: {error}", err=True)
 
-    @app.command("read-attachments")
-    def read_attachments_command(
-        ctx: typer.Context,
-        since: Annotated[
-            str, typer.Option("--since", help="Items published on or after this day (YYYY-MM-DD).")
-        ],
-        as_of: Annotated[str | None, typer.Option("--as-of", help=AS_OF_HELP)] = None,
-    ) -> None:
-        """Read the attachments of items already stored that have no text yet (items
-        crawled before attachments were read, or past a crawl's limits): download,
-        archive as evidence, extract their text for the privacy rule."""
-        st = state(ctx)
-        now = parse_as_of(as_of, st.settings.timezone)
-        try:
-            day = date.fromisoformat(since)
-        except ValueError as exc:
-            raise typer.BadParameter(f"not a date: {since!r}", param_hint="--since") from exc
-        report = read_stored_attachments(st.sessions, st.settings, day, now)
-        typer.echo(f"attachments: {report.read} read, {report.not_read} not read")
+    app.command("read-attachments")(read_attachments_command)
 
     @app.command("inspect")
     def inspect_command(
