@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     NoDecode,
@@ -26,6 +26,7 @@ _BEIJING = ZoneInfo("Asia/Shanghai")
 _ZONE_CHECK_DAYS = tuple(datetime(year, month, 1) for year in (2000, 2026) for month in (1, 7))
 CONFIG_FILE_ENV = "MONITOR_CONFIG"
 DEFAULT_CONFIG_FILE = "monitor.toml"
+_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
 class AttachmentSettings(BaseModel):
@@ -81,6 +82,19 @@ class CrawlSettings(BaseModel):
     # A request waits at most this long for its host's turn (per-host concurrency and
     # rate); past it, it is not sent: outcome "deferred", read by a later crawl.
     max_wait_seconds: float = 300.0
+    # Politeness per host, shared by every worker when a shared store is set (see
+    # shared_store_url): a token bucket of per_host_rate tokens a second holding at
+    # most per_host_burst; a slot is a lease renewed while its request runs, so one
+    # held by a dead worker frees itself after host_lease_seconds.
+    per_host_burst: float = Field(default=1.0, ge=1.0)
+    host_lease_seconds: float = Field(default=30.0, gt=0)
+    # After this many failures in a row (no answer, 5xx, 429) a host is left alone by
+    # everyone for host_backoff_base * 2^n seconds (capped at host_backoff_max).
+    host_failures_before_backoff: int = Field(default=3, ge=1)
+    host_backoff_base: float = 5.0
+    host_backoff_max: float = 600.0
+    # A 429/503's Retry-After holds the host for everyone, for at most this long.
+    retry_after_max: float = 3600.0
     # Parsing runs in a pool of processes, each bounded in time and address space.
     parse_workers: int = 2
     parse_timeout: float = 30.0
@@ -209,6 +223,11 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///var/monitor.db"
     broker_url: str = "redis://127.0.0.1:6379/0"
     mode: Literal["embedded", "distributed"] = "embedded"
+    # Where fleet-wide state lives (per-host politeness, login throttling): "auto" (the
+    # broker's Redis in distributed mode, this process alone in embedded mode), "local"
+    # (this process alone) or a redis:// URL. Separate from broker_url, so the broker
+    # may be another kind (RabbitMQ) while Redis keeps this state.
+    shared_store_url: str = "auto"
     data_dir: Path = Path("var")
     # The zone dates are judged in. Disclosure deadlines run in Beijing time, and the
     # rules judge in it (rules/_helpers.py), so only a name of that zone is accepted:
@@ -263,6 +282,32 @@ class Settings(BaseSettings):
         for cidr in value or []:
             ipaddress.ip_network(cidr, strict=False)
         return value
+
+    @field_validator("shared_store_url")
+    @classmethod
+    def _check_shared_store(cls, value: str) -> str:
+        if value not in ("auto", "local") and not value.startswith(_REDIS_SCHEMES):
+            raise ValueError("shared_store_url: 'auto', 'local' or a redis:// URL")
+        return value
+
+    @model_validator(mode="after")
+    def _auto_store_needs_redis_broker(self) -> Settings:
+        auto = self.shared_store_url == "auto" and self.mode == "distributed"
+        if auto and not self.broker_url.startswith(_REDIS_SCHEMES):
+            raise ValueError(
+                "shared_store_url 'auto' takes the broker's Redis, but broker_url is not "
+                "redis://: set shared_store_url to a redis:// URL"
+            )
+        return self
+
+    @property
+    def shared_store(self) -> str | None:
+        """The Redis URL of the fleet-wide state, or None: kept in this process."""
+        if self.shared_store_url == "local":
+            return None
+        if self.shared_store_url == "auto":
+            return self.broker_url if self.mode == "distributed" else None
+        return self.shared_store_url
 
     @classmethod
     def settings_customise_sources(

@@ -7,7 +7,6 @@ import asyncio
 import random
 import ssl
 import time
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -17,6 +16,14 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 
 from monitor import metrics
+from monitor.fetch.hostlimit import (
+    Deferred,
+    HostGate,
+    HostLimiter,
+    classify,
+    make_limiter,
+    retry_after_seconds,
+)
 from monitor.fetch.netguard import BlockedAddress, GuardedResolver, NetworkPolicy, blocked_cause
 from monitor.fetch.spool import Spool
 from monitor.settings import CrawlSettings, Settings
@@ -102,10 +109,6 @@ class Response:
 SpoolFactory = Callable[[str], Spool]
 
 
-class _Deferred(Exception):
-    pass
-
-
 class _Failure(Exception):
     def __init__(self, outcome: str, message: str, status: int | None = None) -> None:
         super().__init__(message)
@@ -113,67 +116,22 @@ class _Failure(Exception):
         self.status = status
 
 
-class _HostGate:
-    """Per-host concurrency and a minimum spacing between request starts. Waiting here
-    is not part of a request's time: its timeout starts once the gate is passed."""
-
-    def __init__(
-        self,
-        concurrency: int,
-        rate: float,
-        max_wait: float | None = None,
-        shared: asyncio.Semaphore | None = None,
-    ) -> None:
-        self.semaphore = asyncio.Semaphore(max(1, concurrency))
-        self.interval = 1.0 / rate if rate > 0 else 0.0
-        self.next_start = 0.0
-        self.max_wait = max_wait
-        # The fetcher's overall concurrency, taken after the host's own turn.
-        self.shared = shared
-
-    async def __aenter__(self) -> None:
-        try:
-            async with asyncio.timeout(self.max_wait):
-                await self.semaphore.acquire()
-                if self.shared is not None:
-                    try:
-                        await self.shared.acquire()
-                    except BaseException:
-                        self.semaphore.release()
-                        raise
-        except TimeoutError:
-            raise _Deferred(
-                f"not sent: waited {self.max_wait:g}s for the host's turn (crawl.max_wait_seconds)"
-            ) from None
-        if self.interval:
-            now = time.monotonic()
-            start = max(now, self.next_start)
-            self.next_start = start + self.interval
-            if start > now:
-                await asyncio.sleep(start - now)
-
-    async def __aexit__(self, *exc: object) -> None:
-        if self.shared is not None:
-            self.shared.release()
-        self.semaphore.release()
-
-
 class Fetcher:
     """``async with Fetcher(settings) as f: await f.fetch(url)``."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, limiter: HostLimiter | None = None) -> None:
+        """``limiter`` defaults to the one the settings name (``shared_store_url``): the
+        fleet's politeness in Redis, or this fetcher's own."""
         self.config: CrawlSettings = settings.crawl
         self.policy = NetworkPolicy(settings.allowed_networks)
+        self._limiter = limiter or make_limiter(settings)
+        self._owns_limiter = limiter is None
         # Held from the host's turn to the end of the body, like a connection of the
         # connector's pool: a request never waits for a connection once timed.
-        self._slots = asyncio.Semaphore(max(1, self.config.concurrency))
-        self._gates: dict[str, _HostGate] = defaultdict(
-            lambda: _HostGate(
-                self.config.per_host_concurrency,
-                self.config.per_host_rate,
-                self.config.max_wait_seconds,
-                self._slots,
-            )
+        self._gate = HostGate(
+            self._limiter,
+            self.config.max_wait_seconds,
+            asyncio.Semaphore(max(1, self.config.concurrency)),
         )
         self._session: aiohttp.ClientSession | None = None
 
@@ -205,6 +163,8 @@ class Fetcher:
     ) -> None:
         if self._session is not None:
             await self._session.close()
+        if self._owns_limiter:
+            await self._limiter.close()
 
     async def fetch(
         self,
@@ -246,6 +206,7 @@ class Fetcher:
                     response.error,
                 )
             )
+            await self._record(response)
             metrics.FETCHES.labels(response.outcome).inc()
             metrics.FETCH_BYTES.inc(response.size)
             retry = response.outcome in RETRYABLE and not response.final
@@ -255,6 +216,18 @@ class Fetcher:
         response.duration = time.perf_counter() - started
         metrics.FETCH_SECONDS.observe(response.duration)
         return response
+
+    async def _record(self, response: Response) -> None:
+        """Tell the host's limiter how the host answered: failures back it off for
+        everyone, a ``Retry-After`` on 429/503 holds it, a success clears the count."""
+        outcome = classify(response.status, response.outcome)
+        if outcome == "neutral":
+            return
+        retry_after = None
+        if response.status in (429, 503):
+            retry_after = retry_after_seconds(response.header("Retry-After"))
+        host = urlsplit(response.final_url).netloc.lower()
+        await self._limiter.record(host, outcome, retry_after)
 
     async def check(self, url: str) -> Response:
         """Is ``url`` there? HEAD (GET without reading the body where HEAD is refused):
@@ -281,7 +254,7 @@ class Fetcher:
             )
             response.sent_seconds = clock.spent
             return response
-        except _Deferred as deferred:
+        except Deferred as deferred:
             return Response(url, url, DEFERRED, error=str(deferred))
         except _Failure as failure:
             return clock.stamp(
@@ -340,7 +313,7 @@ class Fetcher:
                 headers["If-Modified-Since"] = last_modified
             # The turn first (untimed, bounded by max_wait_seconds), then the clock.
             async with (
-                self._gates[parts.netloc],
+                self._gate.turn(parts.netloc.lower()),
                 clock,
                 self._session.request(
                     method, current, headers=headers, allow_redirects=False
