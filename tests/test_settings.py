@@ -98,3 +98,19 @@ def test_timezone_is_beijing_time_or_refused() -> None:
         Settings(timezone="Europe/Berlin")
     with pytest.raises(ValidationError, match="not a known zone"):
         Settings(timezone="Mars/Olympus")
+
+
+def test_the_shared_store_is_kept_apart_from_the_broker() -> None:
+    assert Settings().shared_store is None  # embedded: this process alone
+    assert Settings(mode="distributed").shared_store == "redis://127.0.0.1:6379/0"
+    assert Settings(mode="distributed", shared_store_url="local").shared_store is None
+    other = Settings(
+        mode="distributed",
+        broker_url="amqp://guest:guest@127.0.0.1:5672//",
+        shared_store_url="redis://cache:6379/2",
+    )
+    assert other.shared_store == "redis://cache:6379/2"
+    with pytest.raises(ValidationError, match="shared_store_url"):
+        Settings(mode="distributed", broker_url="amqp://127.0.0.1//")
+    with pytest.raises(ValidationError, match="shared_store_url"):
+        Settings(shared_store_url="memcached://x")

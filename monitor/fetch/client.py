@@ -220,7 +220,7 @@ class Fetcher:
     async def _record(self, response: Response) -> None:
         """Tell the host's limiter how the host answered: failures back it off for
         everyone, a ``Retry-After`` on 429/503 holds it, a success clears the count."""
-        outcome = classify(response.status, response.outcome)
+        outcome = classify(response.status, response.outcome, response.final)
         if outcome == "neutral":
             return
         retry_after = None

@@ -96,11 +96,15 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
 
 
-def classify(status: int | None, outcome: str) -> Outcome:
+def classify(status: int | None, outcome: str, final: bool = False) -> Outcome:
     """What an answer says of the host's health: a 5xx, a 429 or no answer at all is a
-    failure; any other status shows the host up; a request not sent says nothing."""
+    failure; any other status shows the host up. A request not sent, or one that never
+    reached a host (a name that does not resolve, a certificate refused: ``final``),
+    says nothing of its load."""
     if status is not None:
         return "fail" if status >= 500 or status == 429 else "ok"
+    if final:
+        return "neutral"
     return "fail" if outcome in ("timeout", "network_error") else "neutral"
 
 

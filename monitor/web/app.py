@@ -21,7 +21,7 @@ from monitor.web.api import create_api
 from monitor.web.deps import csrf_token
 from monitor.web.report_cache import ReportCache
 from monitor.web.security import SecurityHeaders, SessionCookies, check_secret_key
-from monitor.web.throttle import LoginThrottle
+from monitor.web.throttle import make_login_throttle
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
@@ -57,11 +57,7 @@ def create_app(settings: Settings, sessions: sessionmaker[Session] | None = None
     app.state.sessions = sessions
     app.state.templates = _templates()
     app.state.report_cache = ReportCache(settings.web.report_cache_seconds)
-    app.state.login_throttle = LoginThrottle(
-        max_failures=settings.web.login_max_failures,
-        max_failures_per_address=settings.web.login_max_failures_per_address,
-        window_seconds=settings.web.login_window_seconds,
-    )
+    app.state.login_throttle = make_login_throttle(settings)
     # The last added runs first: the proxy's scheme is known before the cookie is
     # written, and the headers go on every response, errors included.
     app.add_middleware(

@@ -97,6 +97,7 @@ def test_what_counts_as_a_failure() -> None:
     assert classify(404, "http_error") == "ok"
     assert classify(304, "not_modified") == "ok"
     assert classify(None, "timeout") == "fail"
+    assert classify(None, "network_error", final=True) == "neutral"  # DNS: no host to spare
     assert classify(None, "deferred") == "neutral"
     assert classify(None, "blocked") == "neutral"
 
