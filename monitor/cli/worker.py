@@ -87,10 +87,43 @@ def serve_pool_metrics(port: int) -> None:
     start_http_server(port, registry=registry)
 
 
-def scheduler(ctx: typer.Context) -> None:
+def serve_scheduler_metrics(port: int) -> None:
+    """Serve this process's metrics (the scheduler lag). Under multiprocess mode (the
+    variable set for every service) the values live in files: files of earlier runs
+    (other pids) are removed, this process's own are kept, since its gauges opened
+    them when ``monitor.metrics`` was imported."""
+    from pathlib import Path
+
+    from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+
+    directory = os.environ.get("PROMETHEUS_MULTIPROCESS_DIR")
+    if not directory:
+        start_http_server(port)
+        return
+    path = Path(directory)
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        if not stale.stem.endswith(f"_{os.getpid()}"):
+            stale.unlink(missing_ok=True)
+    registry = CollectorRegistry()
+    multiprocess.MultiProcessCollector(registry)
+    start_http_server(port, registry=registry)
+
+
+def scheduler(
+    ctx: typer.Context,
+    metrics_port: int = typer.Option(
+        0,
+        "--metrics-port",
+        help="Serve the scheduler's Prometheus metrics (disclosure_scheduler_lag_seconds) "
+        "on this port (0: do not).",
+    ),
+) -> None:
     """Run the scheduler: stands by until it holds the Redis leader lock, then enqueues
     each feed's crawl on its interval. Run two for fail-over; only one enqueues."""
     st = state(ctx)
+    if metrics_port:
+        serve_scheduler_metrics(metrics_port)
     service = load_backend(st.settings).scheduler(st.settings, st.sessions)
 
     def _stop(_signum: int, _frame: Any) -> None:
