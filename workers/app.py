@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from celery import Celery
-from kombu import Queue
+from kombu import Exchange, Queue
 
 from monitor.runtime import Runtime, build_runtime
 from monitor.settings import Settings, load_settings
@@ -42,6 +42,50 @@ _settings: Settings | None = None
 _runtime: Runtime | None = None
 
 
+def is_redis(url: str) -> bool:
+    return url.split("://", 1)[0] in ("redis", "rediss")
+
+
+def is_amqp(url: str) -> bool:
+    return url.split("://", 1)[0] in ("amqp", "amqps", "pyamqp")
+
+
+def task_queues(settings: Settings) -> list[Queue]:
+    """One queue per stage. On RabbitMQ they are quorum queues (replicated, and a
+    message held by a consumer that vanished goes back at once) on topic exchanges,
+    which Celery's native delayed delivery needs for countdowns on quorum queues."""
+    if not is_amqp(settings.broker_url):
+        return [Queue(name) for name in QUEUES]
+    return [
+        Queue(
+            name,
+            Exchange(name, type="topic"),
+            routing_key=name,
+            queue_arguments={"x-queue-type": "quorum"},
+        )
+        for name in QUEUES
+    ]
+
+
+def _transport_options(settings: Settings) -> dict[str, Any]:
+    w = settings.workers
+    if not is_redis(settings.broker_url):
+        # RabbitMQ: the broker confirms each publish (nothing is lost between the
+        # dispatcher and the queue); redelivery needs no timeout (see docs/reliability.md).
+        return {"confirm_publish": True} if is_amqp(settings.broker_url) else {}
+    return {
+        "visibility_timeout": w.visibility_timeout,
+        # How often a worker looks for messages whose holder vanished (kombu's
+        # default sweep is ~100 s): a tenth of the timeout, between 1 s and 60 s.
+        "unacked_restore_interval": min(max(w.visibility_timeout / 10, 1.0), 60.0),
+        "unacked_restore_throttle": 1,
+        # The sweep's mutex outlives a worker killed while holding it; kombu's 300 s
+        # would block every redelivery that long.
+        "unacked_mutex_expire": max(1, min(300, int(w.visibility_timeout // 2))),
+        **({"global_keyprefix": w.broker_key_prefix} if w.broker_key_prefix else {}),
+    }
+
+
 def celery_config(settings: Settings) -> dict[str, Any]:
     w = settings.workers
     return {
@@ -50,23 +94,13 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         # vanished (see workers/transport.py); other brokers keep their own.
         **(
             {"broker_transport": "workers.transport:Transport"}
-            if settings.broker_url.split("://", 1)[0] in ("redis", "rediss")
+            if is_redis(settings.broker_url)
             else {}
         ),
-        "broker_transport_options": {
-            "visibility_timeout": w.visibility_timeout,
-            # How often a worker looks for messages whose holder vanished (kombu's
-            # default sweep is ~100 s): a tenth of the timeout, between 1 s and 60 s.
-            "unacked_restore_interval": min(max(w.visibility_timeout / 10, 1.0), 60.0),
-            "unacked_restore_throttle": 1,
-            # The sweep's mutex outlives a worker killed while holding it; kombu's 300 s
-            # would block every redelivery that long.
-            "unacked_mutex_expire": max(1, min(300, int(w.visibility_timeout // 2))),
-            **({"global_keyprefix": w.broker_key_prefix} if w.broker_key_prefix else {}),
-        },
+        "broker_transport_options": _transport_options(settings),
         "broker_connection_retry_on_startup": True,
         "broker_connection_max_retries": None,
-        "task_queues": [Queue(name) for name in QUEUES],
+        "task_queues": task_queues(settings),
         "task_default_queue": "crawl",
         "task_routes": {name: {"queue": queue} for name, queue in ROUTES.items()},
         "task_acks_late": True,
@@ -116,6 +150,9 @@ def _drop_connections() -> None:
     amqp = app.__dict__.get("amqp")
     if amqp is not None:
         amqp._producer_pool = None
+        # The queue declarations differ per broker kind (quorum on RabbitMQ).
+        for cached in ("queues", "default_queue", "router"):
+            amqp.__dict__.pop(cached, None)
 
 
 def get_settings() -> Settings:

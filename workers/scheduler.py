@@ -93,8 +93,10 @@ class SchedulerService:
         self.enqueue_evaluate = enqueue_evaluate
         self.enqueue_prune = enqueue_prune
         self.clock = clock
+        # The lock lives in the shared store (the broker's Redis unless the broker is
+        # another kind, e.g. RabbitMQ, and shared_store_url names a Redis).
         self.client = client or redis.Redis.from_url(
-            settings.broker_url, socket_timeout=5, socket_connect_timeout=5
+            settings.shared_store or settings.broker_url, socket_timeout=5, socket_connect_timeout=5
         )
         w = settings.workers
         self.lock = LeaderLock(self.client, w.scheduler_lock_key, w.scheduler_lock_ttl)

@@ -1,0 +1,162 @@
+"""RabbitMQ as the alternative broker (``amqp://``, quorum queues, acks late), with the
+shared store still on Redis; and the recovery of a message held by a worker killed with
+SIGKILL, on both brokers (printed: the figures of docs/reliability.md).
+
+Each test gets a RabbitMQ virtual host of its own (made and removed with rabbitmqctl),
+as the Redis tests get a key prefix."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from monitor.claims import crawl_key
+from monitor.settings import Settings, WorkerSettings
+from monitor.store.models import Item, WorkClaim
+from tests.conftest import _port_open
+from tests.workers.conftest import Broker, Processes, add_feeds, service_env, wait_for
+from tests.workers.feeds_server import ITEMS_PER_FEED, FeedServer
+from workers.dispatch import CeleryDispatcher
+
+pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.slow]
+
+WINDOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
+RABBITMQCTL = shutil.which("rabbitmqctl")
+REDIS_VISIBILITY_TIMEOUT = 10.0
+
+
+def _ctl(*args: str) -> str:
+    assert RABBITMQCTL is not None
+    run = subprocess.run([RABBITMQCTL, *args], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return run.stdout
+
+
+@pytest.fixture
+def amqp_url() -> Iterator[str]:
+    if RABBITMQCTL is None or not _port_open("127.0.0.1", 5672):
+        pytest.fail("RabbitMQ is not running on 127.0.0.1:5672 (with rabbitmqctl)")
+    vhost = f"t-{uuid.uuid4().hex[:10]}"
+    _ctl("add_vhost", vhost)
+    try:
+        _ctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+        yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+    finally:
+        _ctl("delete_vhost", vhost)
+
+
+def _settings(pg_url: str, broker_url: str, broker: Broker, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=pg_url,
+        broker_url=broker_url,
+        mode="distributed",
+        shared_store_url=broker.url,
+        data_dir=tmp_path / "var",
+        allowed_networks=["127.0.0.0/8"],
+        workers=WorkerSettings(**broker.settings()),
+    )
+
+
+def _env(tmp_path: Path, pg_url: str, broker: Broker, broker_url: str) -> dict[str, str]:
+    return service_env(
+        tmp_path,
+        pg_url,
+        broker,
+        MONITOR_BROKER_URL=broker_url,
+        MONITOR_MODE="distributed",
+        MONITOR_SHARED_STORE_URL=broker.url,  # politeness and locks stay on Redis
+        MONITOR_WORKERS__VISIBILITY_TIMEOUT=str(REDIS_VISIBILITY_TIMEOUT),
+        MONITOR_CRAWL__RETRIES="0",
+        MONITOR_CRAWL__DETAIL_PAGES="false",
+    )
+
+
+def _start(processes: Processes, env: dict[str, str], name: str) -> subprocess.Popen[bytes]:
+    argv = ["worker", "--queues", "crawl", "--concurrency", "1", "--name", name]
+    proc = processes.start(argv, env, name)
+    wait_for(lambda: "ready" in processes.log(name), 60, f"{name} ready")
+    return proc
+
+
+def _done(sessions: sessionmaker[Session], key: str) -> bool:
+    with sessions() as session:
+        claim = session.get(WorkClaim, key)
+        return claim is not None and claim.done_at is not None
+
+
+def _items(sessions: sessionmaker[Session], feed_id: int) -> list[str]:
+    with sessions() as session:
+        return sorted(session.execute(select(Item.key).where(Item.feed_id == feed_id)).scalars())
+
+
+def test_a_worker_on_rabbitmq_crawls_through_quorum_queues(
+    tmp_path: Path,
+    broker: Broker,
+    amqp_url: str,
+    pg_url: str,
+    pg_sessions: sessionmaker[Session],
+    processes: Processes,
+) -> None:
+    with FeedServer() as server:
+        (fid,) = add_feeds(pg_sessions, [server.url("east")])
+        _start(processes, _env(tmp_path, pg_url, broker, amqp_url), "w1")
+        dispatcher = CeleryDispatcher(_settings(pg_url, amqp_url, broker, tmp_path))
+        dispatcher.enqueue_crawl(fid, WINDOW)
+        dispatcher.enqueue_crawl(fid, WINDOW)  # a duplicate tick collapses on its claim
+        wait_for(lambda: _done(pg_sessions, crawl_key(fid, WINDOW)), 60, "the crawl")
+        assert _items(pg_sessions, fid) == sorted(f"east-{n}" for n in range(1, 4))
+        assert server.requests[server.path("east")] == 1
+    vhost = amqp_url.rsplit("/", 1)[1]
+    queues = dict(
+        line.split("\t")[:2]
+        for line in _ctl("list_queues", "-p", vhost, "name", "type", "-q").splitlines()
+        if "\t" in line
+    )
+    assert queues["crawl"] == "quorum"
+    assert queues["evaluate"] == "quorum"  # the crawl's follow-up went through RabbitMQ
+
+
+@pytest.mark.parametrize("kind", ["redis", "amqp"])
+def test_recovery_of_a_message_held_by_a_worker_killed_whole(
+    kind: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    broker: Broker,
+    pg_url: str,
+    pg_sessions: sessionmaker[Session],
+    processes: Processes,
+) -> None:
+    """Two workers; the one running the crawl dies (SIGKILL to its process group, as a
+    machine dying). The seconds until the other one fetches the feed again are printed:
+    Redis waits for the visibility timeout, RabbitMQ requeues when the connection drops.
+    No timing assertion: the figure goes to docs/reliability.md."""
+    broker_url = broker.url if kind == "redis" else request.getfixturevalue("amqp_url")
+    env = _env(tmp_path, pg_url, broker, broker_url)
+    with FeedServer() as server:
+        (fid,) = add_feeds(pg_sessions, [server.url("north")])
+        path = server.path("north")
+        server.hang_paths.add(path)
+        workers = {name: _start(processes, env, name) for name in ("w1", "w2")}
+        CeleryDispatcher(_settings(pg_url, broker_url, broker, tmp_path)).enqueue_crawl(fid, WINDOW)
+        assert server.hanging.wait(60)
+        holder = next(n for n in workers if "monitor.crawl.feed[" in processes.log(n))
+        killed = time.monotonic()
+        processes.kill_group(workers[holder])
+        wait_for(lambda: server.requests[path] >= 2, 120, "the message to come back", 0.05)
+        recovered = time.monotonic() - killed
+        server.release.set()
+        wait_for(lambda: _done(pg_sessions, crawl_key(fid, WINDOW)), 60, "the redone crawl")
+        assert _items(pg_sessions, fid) == sorted(
+            f"north-{n}" for n in range(1, ITEMS_PER_FEED + 1)
+        )
+    timeout = f", visibility_timeout {REDIS_VISIBILITY_TIMEOUT:g} s" if kind == "redis" else ""
+    print(f"\nRECOVERY {kind}: {recovered:.2f} s from SIGKILL to the refetch{timeout}")
