@@ -39,7 +39,8 @@ def worker(
         "PROMETHEUS_MULTIPROCESS_DIR set in the environment before start.",
     ),
 ) -> None:
-    """Run a Celery worker for the given stage queues (Redis broker, database from settings)."""
+    """Run a Celery worker for the given stage queues (Redis or RabbitMQ broker, database
+    from settings)."""
     settings = state(ctx).settings
     backend = load_backend(settings)
     chosen = [q.strip() for q in queues.split(",") if q.strip()]
