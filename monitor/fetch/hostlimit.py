@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import math
 import random
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -130,7 +131,9 @@ class HostState:
         """Grant a turn (0.0) or say how long to wait before asking again."""
         if self.hold_until > now:
             return self.hold_until - now
-        self.leases = {k: v for k, v in self.leases.items() if v > now}
+        if len(self.leases) >= policy.concurrency:
+            # Only a full host is swept: leases of a dead holder run out.
+            self.leases = {k: v for k, v in self.leases.items() if v > now}
         if len(self.leases) >= policy.concurrency:
             return max(0.0, min(min(self.leases.values()) - now, SLOT_POLL))
         if policy.rate > 0:
@@ -152,7 +155,7 @@ class HostState:
         if outcome == "neutral":
             return 0.0
         self.failures += 1
-        until = now + backoff_seconds(self.failures, policy) if self.failures else 0.0
+        until = now + backoff_seconds(self.failures, policy)
         if retry_after is not None:
             until = max(until, now + min(retry_after, policy.retry_after_max))
         if until > now:
@@ -405,6 +408,12 @@ class HostGate:
         self.local: defaultdict[str, asyncio.Semaphore] = defaultdict(
             lambda: asyncio.Semaphore(concurrency)
         )
+        # Lease ids unique across the fleet, cheap to make: a random prefix, a counter.
+        self._lease_prefix = uuid.uuid4().hex[:16] + ":"
+        self._leases = itertools.count()
+
+    def turn(self, host: str) -> _Turn:
+        return _Turn(self, host, self._lease_prefix + str(next(self._leases)))
 
     def _deferred(self, wait: float | None = None) -> Deferred:
         if wait is None:
@@ -416,6 +425,17 @@ class HostGate:
             f"limited to {self.max_wait:g}s (crawl.max_wait_seconds)"
         )
 
+    async def _bounded(self, semaphore: asyncio.Semaphore, deadline: float) -> None:
+        """Acquire, waiting until ``deadline`` at most (no timer when it is free)."""
+        if not semaphore.locked():
+            await semaphore.acquire()
+            return
+        try:
+            async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+                await semaphore.acquire()
+        except TimeoutError:
+            raise self._deferred() from None
+
     async def _limiter_turn(self, host: str, lease: str, deadline: float) -> None:
         while (wait := await self.limiter.take(host, lease)) > 0:
             if wait > deadline - time.monotonic():
@@ -423,48 +443,52 @@ class HostGate:
             # A little jitter: waiters of many processes do not ask in lockstep.
             await asyncio.sleep(wait * random.uniform(1.0, 1.1))
 
-    async def _acquire(self, host: str, lease: str) -> None:
+    async def acquire(self, host: str, lease: str) -> None:
         """Every part of the turn, in order; on failure, nothing stays held."""
         deadline = math.inf if self.max_wait is None else time.monotonic() + self.max_wait
         local = self.local[host]
-        async with contextlib.AsyncExitStack() as stack:
-            try:
-                async with asyncio.timeout(self.max_wait):
-                    await local.acquire()
-            except TimeoutError:
-                raise self._deferred() from None
-            stack.callback(local.release)
-            stack.push_async_callback(self.limiter.release, host, lease)
+        await self._bounded(local, deadline)
+        try:
             await self._limiter_turn(host, lease, deadline)
             if self.shared is not None:
-                try:
-                    async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
-                        await self.shared.acquire()
-                except TimeoutError:
-                    raise self._deferred() from None
-            stack.pop_all()
+                await self._bounded(self.shared, deadline)
+        except BaseException:
+            local.release()
+            with contextlib.suppress(Exception):
+                await self.limiter.release(host, lease)
+            raise
 
-    async def _release(self, host: str, lease: str) -> None:
+    async def release(self, host: str, lease: str) -> None:
         if self.shared is not None:
             self.shared.release()
         self.local[host].release()
         await self.limiter.release(host, lease)
 
-    async def _renew(self, host: str, lease: str) -> None:
+    async def renew(self, host: str, lease: str) -> None:
         while True:
             await asyncio.sleep(self.limiter.policy.lease_seconds / 3)
             await self.limiter.renew(host, lease)
 
-    @contextlib.asynccontextmanager
-    async def turn(self, host: str) -> AsyncIterator[None]:
-        lease = uuid.uuid4().hex
-        await self._acquire(host, lease)
-        renewer = asyncio.create_task(self._renew(host, lease)) if self.limiter.renews else None
-        try:
-            yield
-        finally:
-            if renewer is not None:
-                renewer.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await renewer
-            await self._release(host, lease)
+
+class _Turn:
+    """One request's turn at a host (see :meth:`HostGate.turn`)."""
+
+    __slots__ = ("gate", "host", "lease", "renewer")
+
+    def __init__(self, gate: HostGate, host: str, lease: str) -> None:
+        self.gate = gate
+        self.host = host
+        self.lease = lease
+        self.renewer: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> None:
+        await self.gate.acquire(self.host, self.lease)
+        if self.gate.limiter.renews:
+            self.renewer = asyncio.create_task(self.gate.renew(self.host, self.lease))
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.renewer is not None:
+            self.renewer.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self.renewer
+        await self.gate.release(self.host, self.lease)
