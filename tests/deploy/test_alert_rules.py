@@ -79,3 +79,13 @@ def test_every_service_with_a_metrics_port_is_scraped() -> None:
         port = _port(command) if isinstance(command, list) else None
         if port is not None:
             assert (name, port) in scraped, f"{name} serves metrics on {port}; not scraped"
+
+
+def test_cases_feed_series_the_monitor_really_exports() -> None:
+    """A case on a misspelt series would test nothing: every input series is one the
+    monitor's metrics produce (or Prometheus's own ``up``)."""
+    from tests.web.test_deploy import exported_names
+
+    tests = yaml.safe_load(RULE_TESTS.read_text())["tests"]
+    names = {series["series"].split("{", 1)[0] for test in tests for series in test["input_series"]}
+    assert names <= exported_names() | {"up"}, names - exported_names()
