@@ -106,9 +106,11 @@ def test_a_worker_on_rabbitmq_crawls_through_quorum_queues(
     pg_sessions: sessionmaker[Session],
     processes: Processes,
 ) -> None:
+    # The follow-up waits 2 s: a countdown on quorum queues (native delayed delivery).
+    env = _env(tmp_path, pg_url, broker, amqp_url) | {"MONITOR_WORKERS__FOLLOWUP_COUNTDOWN": "2"}
     with FeedServer() as server:
         (fid,) = add_feeds(pg_sessions, [server.url("east")])
-        _start(processes, _env(tmp_path, pg_url, broker, amqp_url), "w1")
+        _start(processes, env, "w1")
         dispatcher = CeleryDispatcher(_settings(pg_url, amqp_url, broker, tmp_path))
         dispatcher.enqueue_crawl(fid, WINDOW)
         dispatcher.enqueue_crawl(fid, WINDOW)  # a duplicate tick collapses on its claim
@@ -116,13 +118,19 @@ def test_a_worker_on_rabbitmq_crawls_through_quorum_queues(
         assert _items(pg_sessions, fid) == sorted(f"east-{n}" for n in range(1, 4))
         assert server.requests[server.path("east")] == 1
     vhost = amqp_url.rsplit("/", 1)[1]
-    queues = dict(
-        line.split("\t")[:2]
-        for line in _ctl("list_queues", "-p", vhost, "name", "type", "-q").splitlines()
-        if "\t" in line
-    )
-    assert queues["crawl"] == "quorum"
-    assert queues["evaluate"] == "quorum"  # the crawl's follow-up went through RabbitMQ
+
+    def queues() -> dict[str, tuple[str, int]]:
+        listed = _ctl("list_queues", "-p", vhost, "name", "type", "messages", "-q")
+        rows = [line.split("\t") for line in listed.splitlines() if line.count("\t") == 2]
+        return {name: (kind, int(n)) for name, kind, n in rows if n.isdigit()}
+
+    # The crawl's follow-up reaches the evaluate queue once its countdown is over.
+    wait_for(lambda: queues().get("evaluate", ("", 0))[1] == 1, 60, "the delayed follow-up")
+    found = queues()
+    assert found["crawl"] == ("quorum", 0)
+    assert found["evaluate"][0] == "quorum"
+    # Countdowns wait in the broker's delay queues, not in a worker's memory.
+    assert any(name.startswith("celery_delayed_") for name in found), sorted(found)
 
 
 @pytest.mark.parametrize("kind", ["redis", "amqp"])
