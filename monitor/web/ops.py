@@ -44,6 +44,8 @@ def _measure_queue_depths(settings: Settings) -> None:
     import redis
 
     prefix = settings.workers.broker_key_prefix
+    if not settings.broker_url.startswith(("redis://", "rediss://")):
+        return  # RabbitMQ counts its queues itself (its own metrics)
     try:
         client = redis.Redis.from_url(
             settings.broker_url, socket_connect_timeout=2, socket_timeout=2
@@ -100,10 +102,24 @@ def _check_database(request: Request) -> str | None:
 def _check_broker(url: str) -> str | None:
     import redis
 
+    if not url.startswith(("redis://", "rediss://")):
+        return _check_other_broker(url)
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
         client.ping()
         client.close()
+    except Exception as exc:
+        return f"{exc.__class__.__name__}: {exc}"
+    return None
+
+
+def _check_other_broker(url: str) -> str | None:
+    """RabbitMQ (``amqp://``): one connection attempt through kombu."""
+    from kombu import Connection
+
+    try:
+        with Connection(url, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1)
     except Exception as exc:
         return f"{exc.__class__.__name__}: {exc}"
     return None

@@ -168,3 +168,21 @@ def test_recovery_of_a_message_held_by_a_worker_killed_whole(
         )
     timeout = f", visibility_timeout {REDIS_VISIBILITY_TIMEOUT:g} s" if kind == "redis" else ""
     print(f"\nRECOVERY {kind}: {recovered:.2f} s from SIGKILL to the refetch{timeout}")
+
+
+def test_the_web_is_ready_and_scraped_on_a_rabbitmq_broker(
+    settings: Settings, sqlite_sessions: sessionmaker[Session], amqp_url: str, broker: Broker
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from monitor.web.app import create_app
+
+    on_rabbit = settings.model_copy(
+        update={"mode": "distributed", "broker_url": amqp_url, "shared_store_url": broker.url}
+    )
+    client = TestClient(create_app(on_rabbit, sqlite_sessions))
+    assert client.get("/readyz").json() == {"status": "ready", "problems": []}
+    assert client.get("/metrics").status_code == 200
+    down = on_rabbit.model_copy(update={"broker_url": "amqp://guest:guest@127.0.0.1:1//"})
+    refused = TestClient(create_app(down, sqlite_sessions)).get("/readyz")
+    assert refused.status_code == 503 and refused.json()["problems"] == ["broker"]
