@@ -101,3 +101,24 @@ def test_retry_after_holds_the_host_and_failures_back_it_off() -> None:
         scenario,
         policy(rate=0.0, failures_before_backoff=2, backoff_base=1.0, retry_after_max=20.0),
     )
+
+
+def test_a_store_that_does_not_answer_leaves_each_process_its_own_limits() -> None:
+    from monitor.fetch.hostlimit import FallbackLimiter, LocalHostLimiter
+
+    p = policy(rate=0.0, concurrency=1)
+
+    async def go() -> None:
+        down = RedisHostLimiter(aioredis.Redis.from_url("redis://127.0.0.1:1/0"), p)
+        limiter = FallbackLimiter(down, LocalHostLimiter(p))
+        try:
+            assert await limiter.take("h", "a") == 0.0
+            assert await limiter.take("h", "b") > 0  # the local rules still hold
+            await limiter.release("h", "a")
+            assert await limiter.take("h", "b") == 0.0
+            held = await limiter.record("h", "fail", 30.0)  # held locally, 30 s
+            assert held > 0 and held == limiter.local.hosts["h"].hold_until
+        finally:
+            await limiter.close()
+
+    asyncio.run(asyncio.wait_for(go(), 20))
