@@ -2,7 +2,8 @@
 each, every crawl task with its own fetcher) crawl feeds that all live on one host, a
 counting HTTP server on 127.0.0.1. The host never sees more requests at once than
 ``crawl.per_host_concurrency``, nor more in any second than the rate allows, and a 429
-with ``Retry-After`` holds every worker, not only the one that got it.
+with ``Retry-After`` holds every worker, not only the one that got it, and so do three
+failures in a row (backoff).
 
 Without the shared store each of the four pool processes keeps its own limits and the
 server sees them add up."""
@@ -33,6 +34,7 @@ CONCURRENCY = 2
 RATE = 3.0  # requests a second, burst 1
 SERVE_SECONDS = 0.4  # each answer takes this long: requests overlap
 HOLD_SECONDS = 3
+BACKOFF_SECONDS = 2  # after three failures in a row
 
 
 class CountingServer:
@@ -46,6 +48,8 @@ class CountingServer:
         self.arrivals: list[tuple[float, str]] = []
         self.throttle: set[str] = set()
         self.throttled_at: float | None = None
+        self.failing: set[str] = set()  # answered 503 without Retry-After
+        self.failed_at: list[float] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -70,10 +74,14 @@ class CountingServer:
             self.throttle.discard(path)
             if throttled:
                 self.throttled_at = now
+            failing = path in self.failing
+            if failing:
+                self.failed_at.append(now)
         try:
-            if throttled:
-                handler.send_response(429)
-                handler.send_header("Retry-After", str(HOLD_SECONDS))
+            if throttled or failing:
+                handler.send_response(429 if throttled else 503)
+                if throttled:
+                    handler.send_header("Retry-After", str(HOLD_SECONDS))
                 handler.send_header("Content-Length", "0")
                 handler.end_headers()
                 return
@@ -127,6 +135,8 @@ def _start_fleet(tmp_path: Path, pg_url: str, broker: Broker, processes: Process
         MONITOR_CRAWL__PER_HOST_RATE=str(RATE),
         MONITOR_CRAWL__RETRIES="0",
         MONITOR_CRAWL__DETAIL_PAGES="false",
+        MONITOR_CRAWL__HOST_FAILURES_BEFORE_BACKOFF="3",
+        MONITOR_CRAWL__HOST_BACKOFF_BASE=str(BACKOFF_SECONDS),
     )
     for name in ("w1", "w2"):
         argv = ["worker", "--queues", "crawl", "--concurrency", "2", "--name", name]
@@ -153,6 +163,7 @@ def test_two_workers_together_keep_one_host_polite(
     )
     with CountingServer() as server:
         names = [f"v{n:02d}" for n in range(12)] + ["held"] + [f"after{n}" for n in range(6)]
+        names += [f"down{n}" for n in range(3)] + [f"later{n}" for n in range(4)]
         ids = dict(zip(names, add_feeds(pg_sessions, [server.url(n) for n in names]), strict=True))
         _start_fleet(tmp_path, pg_url, broker, processes)
 
@@ -168,9 +179,17 @@ def test_two_workers_together_keep_one_host_polite(
         server.throttle.add("/feeds/held.xml")
         _crawl(dispatcher, pg_sessions, [ids["held"]])
         assert server.throttled_at is not None
-        _crawl(dispatcher, pg_sessions, [ids[n] for n in names[13:]])
+        _crawl(dispatcher, pg_sessions, [ids[f"after{n}"] for n in range(6)])
         after = [t for t, path in server.arrivals if "/after" in path]
         assert len(after) == 6
         assert min(after) >= server.throttled_at + HOLD_SECONDS - 0.05
+
+        # Three 503s in a row, to any workers: the host is left alone by every one.
+        server.failing.update(f"/feeds/down{n}.xml" for n in range(3))
+        _crawl(dispatcher, pg_sessions, [ids[f"down{n}"] for n in range(3)])
+        assert len(server.failed_at) == 3
+        _crawl(dispatcher, pg_sessions, [ids[f"later{n}"] for n in range(4)])
+        later = [t for t, path in server.arrivals if "/later" in path]
+        assert min(later) >= max(server.failed_at) + BACKOFF_SECONDS - 0.05
     for name in ("w1", "w2"):  # both workers took part
         assert "Task monitor.crawl.feed" in processes.log(name)
