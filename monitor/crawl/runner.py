@@ -33,6 +33,7 @@ from monitor.crawl.writer import CrawlWriter
 from monitor.fetch import Fetcher
 from monitor.fetch.spool import new_spools
 from monitor.logs import log_context
+from monitor.search import index_pending
 from monitor.settings import Settings
 from monitor.store.models import Feed
 
@@ -189,6 +190,8 @@ def crawl(
         _run_sync(run.run(jobs))
     finally:
         run.archive.close()
+    # What the crawl wrote was queued by the store's triggers: index it now.
+    index_pending(sessions)
     return report
 
 

@@ -14,6 +14,7 @@ MODEL_MODULES: tuple[str, ...] = (
     "monitor.scoring.models",
     "monitor.web.models",
     "monitor.crawl.models",
+    "monitor.search.models",
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+from monitor.search.schema import is_native
 from monitor.store import models  # noqa: F401  (registers the tables)
 from monitor.store.base import Base
 from monitor.store.db import make_engine
@@ -32,6 +33,8 @@ def _run(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite needs batch mode to alter tables
         compare_type=True,
+        # The search backends' own objects (FTS5 tables, trigram index) are not models.
+        include_name=lambda name, _type, _parent: not is_native(name),
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,117 @@
+"""Keeping the index up to date: the queue the triggers fill is emptied here, in
+batches, right after the crawl commits (:func:`monitor.crawl.crawl` calls
+:func:`index_pending`). Nothing is rebuilt on a schedule."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+from monitor.search.document import Source, document
+from monitor.search.models import SearchDoc, SearchQueue
+from monitor.store.models import Item, ItemVersion, Unit
+
+BATCH = 2000
+
+
+@dataclass
+class IndexReport:
+    items: int = 0
+    seconds: float = 0.0
+
+
+def _units(session: Session, unit_ids: set[int]) -> dict[int, tuple[int | None, int | None]]:
+    """Each unit's town and county ids (by level, walking up at most two parents)."""
+    parent, grand = aliased(Unit), aliased(Unit)
+    rows = session.execute(
+        select(Unit.id, Unit.level, parent.id, parent.level, grand.id)
+        .outerjoin(parent, parent.id == Unit.parent_id)
+        .outerjoin(grand, grand.id == parent.parent_id)
+        .where(Unit.id.in_(unit_ids))
+    ).all()
+    out: dict[int, tuple[int | None, int | None]] = {}
+    for uid, level, pid, plevel, gid in rows:
+        if level == "village":
+            out[uid] = (pid, gid)
+        elif level == "town":
+            out[uid] = (uid, pid)
+        else:
+            out[uid] = (None, uid if level == "county" else None)
+        if level == "village" and plevel == "county":
+            out[uid] = (None, pid)
+    return out
+
+
+def _sources(session: Session, item_ids: Sequence[int]) -> list[Source]:
+    latest = (
+        select(ItemVersion.item_id, func.max(ItemVersion.id).label("vid"))
+        .where(ItemVersion.item_id.in_(item_ids))
+        .group_by(ItemVersion.item_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Item, ItemVersion.text, ItemVersion.evidence_id)
+        .outerjoin(latest, latest.c.item_id == Item.id)
+        .outerjoin(ItemVersion, ItemVersion.id == latest.c.vid)
+        .where(Item.id.in_(item_ids))
+    ).all()
+    units = _units(session, {item.unit_id for item, *_ in rows})
+    return [
+        Source(
+            item_id=item.id,
+            key=item.key,
+            unit_id=item.unit_id,
+            town_id=units.get(item.unit_id, (None, None))[0],
+            county_id=units.get(item.unit_id, (None, None))[1],
+            title=item.title or "",
+            category=item.category,
+            published_date=item.published_date,
+            removed_at=item.removed_at,
+            meta=item.meta or {},
+            attachments=item.attachments or [],
+            text=text or "",
+            evidence_id=evidence_id,
+        )
+        for item, text, evidence_id in rows
+    ]
+
+
+def catch_up(session: Session, limit: int = BATCH) -> int:
+    """Rebuild the documents of up to LIMIT queued items, in the caller's
+    transaction; returns how many queue rows were taken (0: nothing left).
+
+    On PostgreSQL the rows are claimed with ``FOR UPDATE SKIP LOCKED``, so crawls on
+    several workers never index the same item at once."""
+    queued = session.execute(
+        select(SearchQueue.id, SearchQueue.item_id)
+        .order_by(SearchQueue.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not queued:
+        return 0
+    item_ids = sorted({item_id for _, item_id in queued})
+    docs = [document(s) for s in _sources(session, item_ids)]
+    session.execute(delete(SearchDoc).where(SearchDoc.item_id.in_(item_ids)))
+    if docs:
+        session.execute(insert(SearchDoc), docs)
+    session.execute(delete(SearchQueue).where(SearchQueue.id.in_([qid for qid, _ in queued])))
+    return len(queued)
+
+
+def index_pending(sessions: sessionmaker[Session], batch: int = BATCH) -> IndexReport:
+    """Empty the queue, one transaction per batch."""
+    report = IndexReport()
+    started = time.perf_counter()
+    while True:
+        with sessions() as session, session.begin():
+            taken = catch_up(session, batch)
+        if not taken:
+            break
+        report.items += taken
+    report.seconds = time.perf_counter() - started
+    return report
