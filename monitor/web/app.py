@@ -16,7 +16,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from monitor.settings import Settings
 from monitor.store.db import make_engine, make_sessionmaker
-from monitor.web import ops, public, report, workspace
+from monitor.web import follow, ops, public, report, search_pages, workspace
 from monitor.web.api import create_api
 from monitor.web.deps import csrf_token
 from monitor.web.report_cache import ReportCache
@@ -76,6 +76,9 @@ def create_app(settings: Settings, sessions: sessionmaker[Session] | None = None
     app.mount("/api/v1", api)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(ops.router)
+    # Before the public pages: /units/CODE/feed.atom is not one of their tables.
+    app.include_router(follow.router)
+    app.include_router(search_pages.router)
     app.include_router(public.router)
     app.include_router(workspace.router)
 

@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.search import index_pending
 from monitor.settings import Settings
 from monitor.store.base import Base
 from monitor.store.db import make_engine, make_sessionmaker
@@ -39,6 +40,7 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, See
             result = seed(session, root / "evidence")
     finally:
         monkeypatch.undo()
+    index_pending(make_sessionmaker(engine))  # the search index, as after a crawl
     with engine.connect() as conn:
         conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
     engine.dispose()

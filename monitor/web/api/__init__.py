@@ -18,10 +18,13 @@ from monitor.web.api import (
     items,
     rules,
     scores,
+    search,
     units,
 )
 
-ROUTERS = (units, scores, findings, alerts, feeds, items, evidence, appeals, rules, inspectors)
+ROUTERS = (
+    units, scores, findings, alerts, feeds, items, evidence, appeals, rules, inspectors, search,
+)  # fmt: skip
 
 __all__ = ["create_api"]
 
@@ -31,7 +34,8 @@ def create_api() -> FastAPI:
         title="Disclosure integrity monitor API",
         version="1",
         description="Units, scores and their explanations, findings, alerts, feeds, items "
-        "and their versions, evidence, appeals, rules, inspectors. Authenticate with "
+        "and their versions, evidence, appeals, rules, inspectors, and a public search. "
+        "Authenticate with "
         "`Authorization: Bearer <token>`; lists take `page` and `per_page`. See docs/api.md.",
         openapi_url="/openapi.json",
         # Swagger UI loads its scripts from a CDN; the machines here have no internet.
