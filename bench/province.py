@@ -82,7 +82,7 @@ class _Writer:
         try:
             cur = raw.cursor()
             if self.pg:
-                with cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[attr-defined]
+                with cur.copy(f'COPY "{table}" ({", ".join(columns)}) FROM STDIN') as copy:  # type: ignore[attr-defined]
                     for row in rows:
                         copy.write_row(row)
                         count += 1

@@ -3,7 +3,8 @@
 Terms of three characters or more go to the native index (SQLite FTS5 trigram
 ``MATCH``, PostgreSQL ``ILIKE`` served by the ``pg_trgm`` GIN index); shorter terms,
 which no trigram index can serve, are a ``LIKE`` scan in publication order that
-stops at the page's limit. All terms must match. Newest first.
+stops at the page's end, over at most the newest :data:`SHORT_SCAN` documents in
+scope when the query has no longer term. All terms must match. Newest first.
 """
 
 from __future__ import annotations
@@ -20,6 +21,11 @@ from monitor.search.snippet import highlight, snippet
 from monitor.store.models import Finding, Item, Unit
 
 MIN_TRIGRAM = 3
+# A query of only one- or two-character terms scans at most this many of the newest
+# documents in scope (after the filters): no trigram index serves it.
+SHORT_SCAN = 50_000
+# Long terms matching at most this many documents are sorted; more, walked by date.
+FEW = 2_000
 MAX_TERMS = 6
 MAX_TERM = 100
 
@@ -61,6 +67,9 @@ class Results:
     query: SearchQuery
     hits: list[Hit] = field(default_factory=list)
     has_more: bool = False
+    # Only terms of one or two characters: the newest SHORT_SCAN documents in scope
+    # were searched, not all of them.
+    recent_only: bool = False
 
 
 def terms_of(query: str) -> list[str]:
@@ -81,21 +90,62 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _term_filters(dialect: str, terms: list[str]) -> list[ColumnElement[bool]]:
+def _order(dialect: str) -> list[Any]:
+    # SQLite puts NULLs last in a descending order already, and only the plain form
+    # walks its date index; PostgreSQL has an index built for the explicit form.
     if dialect == "postgresql":
-        return [SearchDoc.text.ilike(_like(t), escape="\\") for t in terms]
+        return [SearchDoc.published_date.desc().nulls_last(), SearchDoc.item_id.desc()]
+    return [SearchDoc.published_date.desc(), SearchDoc.item_id.desc()]
+
+
+def _sqlite_match(session: Session, terms: list[str]) -> ColumnElement[bool]:
+    """The long terms through FTS5. Few matches: their ids, sorted by date with the
+    rest. Many: a walk of the date index probing FTS5 per row, which stops at the
+    page's end instead of sorting every match."""
+    match = " AND ".join(_fts_phrase(t) for t in terms)
+    ids = session.scalars(
+        text("SELECT rowid FROM search_fts WHERE search_fts MATCH :fts LIMIT :n"),
+        {"fts": match, "n": FEW + 1},
+    ).all()
+    if len(ids) <= FEW:
+        return SearchDoc.item_id.in_(ids)
+    return text(
+        "EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH :fts "
+        "AND search_fts.rowid = search_doc.item_id)"
+    ).bindparams(fts=match)
+
+
+def _term_filters(
+    session: Session, dialect: str, q: SearchQuery
+) -> tuple[list[ColumnElement[bool]], bool]:
+    """The terms' conditions, and whether a short-term scan was bounded."""
+    terms = q.terms
     long = [t for t in terms if len(t) >= MIN_TRIGRAM]
-    filters: list[ColumnElement[bool]] = [
-        SearchDoc.text.like(_like(t), escape="\\") for t in terms if len(t) < MIN_TRIGRAM
-    ]
-    if long:
-        match = " AND ".join(_fts_phrase(t) for t in long)
-        filters.append(
-            text(
-                "search_doc.item_id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :fts)"
-            ).bindparams(fts=match)
-        )
-    return filters
+    short = [t for t in terms if len(t) < MIN_TRIGRAM]
+    out: list[ColumnElement[bool]] = []
+    if dialect == "postgresql":
+        out += [SearchDoc.text.ilike(_like(t), escape="\\") for t in long]
+    elif long:
+        out.append(_sqlite_match(session, long))
+    op = "ilike" if dialect == "postgresql" else "like"
+    out += [getattr(SearchDoc.text, op)(_like(t), escape="\\") for t in short]
+    bounded = _recent_scope(session, dialect, q) if short and not long else []
+    return out + bounded, bool(bounded)
+
+
+def _recent_scope(session: Session, dialect: str, q: SearchQuery) -> list[ColumnElement[bool]]:
+    """No index serves short terms: the scan is bounded to the newest SHORT_SCAN
+    documents in scope, by the publication date of the last of them."""
+    cutoff = session.execute(
+        select(SearchDoc.published_date)
+        .where(*_filters(q))
+        .order_by(*_order(dialect))
+        .offset(SHORT_SCAN)
+        .limit(1)
+    ).first()
+    if cutoff is None or cutoff[0] is None:
+        return []
+    return [SearchDoc.published_date >= cutoff[0]]
 
 
 def _filters(q: SearchQuery) -> list[ColumnElement[bool]]:
@@ -126,18 +176,22 @@ def _filters(q: SearchQuery) -> list[ColumnElement[bool]]:
     return out
 
 
-def statement(dialect: str, q: SearchQuery) -> Select[Any]:
-    """The page's rows: document, unit code and name, item URL."""
-    conditions = _term_filters(dialect, q.terms) + _filters(q)
-    return (
+def statement(session: Session, q: SearchQuery) -> tuple[Select[Any], bool]:
+    """The page's rows (one more than a page: is there a next?): document, unit code
+    and name, item URL; and whether only the newest documents are searched."""
+    dialect = session.get_bind().dialect.name
+    terms, bounded = _term_filters(session, dialect, q)
+    conditions = terms + _filters(q)
+    query = (
         select(SearchDoc, Unit.code, Unit.name, Item.url)
         .join(Unit, Unit.id == SearchDoc.unit_id)
         .join(Item, Item.id == SearchDoc.item_id)
         .where(and_(*conditions))
-        .order_by(SearchDoc.published_date.desc().nulls_last(), SearchDoc.item_id.desc())
+        .order_by(*_order(dialect))
         .offset((q.page - 1) * q.per_page)
         .limit(q.per_page + 1)
     )
+    return query, bounded
 
 
 def search(session: Session, q: SearchQuery) -> Results:
@@ -146,7 +200,8 @@ def search(session: Session, q: SearchQuery) -> Results:
     terms = q.terms
     if not terms:
         return results
-    rows = session.execute(statement(session.get_bind().dialect.name, q)).all()
+    query, results.recent_only = statement(session, q)
+    rows = session.execute(query).all()
     results.has_more = len(rows) > q.per_page
     for doc, code, name, url in rows[: q.per_page]:
         results.hits.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse
@@ -60,6 +61,11 @@ def search_page(
         "hits": hits,
         "page": page,
         "has_more": results.has_more,
+        "recent_only": results.recent_only,
+        "page_query": urlencode(
+            {"q": q, "unit": unit, "category": category, "date_from": date_from,
+             "date_to": date_to, "findings": findings}
+        ),
         "units": list(towns),
         "viewer": current_viewer(request, session),
     }  # fmt: skip

@@ -142,3 +142,19 @@ def test_pages(sessions, store) -> None:
         second = search(s, SearchQuery(text="白石村", per_page=1, page=2))
     assert first.has_more and not second.has_more
     assert [h.item_id for h in first.hits + second.hits] == [store["c"], store["a"]]
+
+
+def test_short_terms_scan_only_the_newest_documents(sessions, store, monkeypatch) -> None:
+    from monitor.search import query
+
+    monkeypatch.setattr(query, "SHORT_SCAN", 1)  # the newest one in scope, then the cutoff
+    with sessions() as s:
+        short = search(s, SearchQuery(text="村"))
+        assert short.recent_only
+        assert [h.item_id for h in short.hits] == [store["c"], store["a"]]  # dates ≥ the 2nd's
+        assert _ids(sessions, text="河") == []  # the oldest: beyond the bound
+        full = search(s, SearchQuery(text="河道管理"))
+        assert not full.recent_only and [h.item_id for h in full.hits] == [store["b"]]
+    monkeypatch.setattr(query, "SHORT_SCAN", 50_000)
+    with sessions() as s:
+        assert not search(s, SearchQuery(text="村")).recent_only  # fewer: all searched

@@ -38,6 +38,8 @@ class SearchOut(BaseModel):
     page: int
     per_page: int
     has_more: bool
+    # Only one- or two-character terms: the newest 50,000 documents in scope searched.
+    recent_only: bool
 
 
 @router.get("/search", responses={**NOT_FOUND})
@@ -59,8 +61,9 @@ def search_items(
 ) -> SearchOut:
     """Items whose title, metadata (文号, 索引号), text or attachments hold every term,
     newest first, with ``<mark>``-highlighted HTML-escaped title and snippet. Terms of
-    one or two characters work too. Removed items are included, marked ``removed``
-    with the address of their archived copy. Personal data is masked."""
+    one or two characters work too, over the newest 50,000 documents in scope when no
+    longer term narrows them (``recent_only``). Removed items are included, marked
+    ``removed``, with the address of their archived copy. Personal data is masked."""
     # A unit is at or under its town: the narrower filter wins.
     unit_id = unit_filter(session, unit) or unit_filter(session, town)
     query = SearchQuery(
@@ -74,4 +77,5 @@ def search_items(
         page=page,
         per_page=per_page,
         has_more=results.has_more,
+        recent_only=results.recent_only,
     )
