@@ -48,10 +48,12 @@ check: lint typecheck test
 accuracy: venv
 	$(BIN)/python -m tests.parse.platforms $(ACCURACY_ARGS)
 
-## make bench [BENCH_ARGS="--feeds 2000"]: issue 8 figures, writes bench/RESULTS.md
+## make bench [BENCH_ARGS="--feeds 2000"] [SEARCH_BENCH_ARGS="--items 100000"]: issue 8
+## and issue 19 (search) figures, writes bench/RESULTS.md
 bench: venv
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python -m bench $(BENCH_ARGS)
+	$(BIN)/python -m bench.search $(SEARCH_BENCH_ARGS)
 
 ## make fuzz [FUZZ_SECONDS=60]: each atheris harness in tests/reliability/fuzz for a fixed time
 FUZZ_SECONDS ?= 60

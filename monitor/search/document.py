@@ -38,9 +38,16 @@ class Source:
     attachment_texts: Iterable[str] = ()
 
 
+# Dates are filters, not words: left out of the text (each character costs the
+# trigram index three entries).
+DATE_KEYS = frozenset({"formed", "published", "received", "date", "成文日期", "发布日期"})
+
+
 def meta_line(meta: Mapping[str, Any]) -> str:
-    """Metadata as ``label: value`` pairs (文号, 索引号, 发布机构 …), one line."""
-    return "  ".join(f"{k}: {v}" for k, v in meta.items() if isinstance(v, str | int) and v)
+    """Metadata values (文号, 索引号, 发布机构 …) but dates, one line."""
+    return "  ".join(
+        str(v) for k, v in meta.items() if isinstance(v, str | int) and v and k not in DATE_KEYS
+    )
 
 
 def attachment_names(attachments: Iterable[Any]) -> str:

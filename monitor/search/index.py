@@ -54,29 +54,41 @@ def _sources(session: Session, item_ids: Sequence[int]) -> list[Source]:
         .subquery()
     )
     rows = session.execute(
-        select(Item, ItemVersion.text, ItemVersion.evidence_id)
+        select(
+            Item.id,
+            Item.key,
+            Item.unit_id,
+            Item.title,
+            Item.category,
+            Item.published_date,
+            Item.removed_at,
+            Item.meta,
+            Item.attachments,
+            ItemVersion.text,
+            ItemVersion.evidence_id,
+        )
         .outerjoin(latest, latest.c.item_id == Item.id)
         .outerjoin(ItemVersion, ItemVersion.id == latest.c.vid)
         .where(Item.id.in_(item_ids))
     ).all()
-    units = _units(session, {item.unit_id for item, *_ in rows})
+    units = _units(session, {r.unit_id for r in rows})
     return [
         Source(
-            item_id=item.id,
-            key=item.key,
-            unit_id=item.unit_id,
-            town_id=units.get(item.unit_id, (None, None))[0],
-            county_id=units.get(item.unit_id, (None, None))[1],
-            title=item.title or "",
-            category=item.category,
-            published_date=item.published_date,
-            removed_at=item.removed_at,
-            meta=item.meta or {},
-            attachments=item.attachments or [],
-            text=text or "",
-            evidence_id=evidence_id,
+            item_id=r.id,
+            key=r.key,
+            unit_id=r.unit_id,
+            town_id=units.get(r.unit_id, (None, None))[0],
+            county_id=units.get(r.unit_id, (None, None))[1],
+            title=r.title or "",
+            category=r.category,
+            published_date=r.published_date,
+            removed_at=r.removed_at,
+            meta=r.meta or {},
+            attachments=r.attachments or [],
+            text=r.text or "",
+            evidence_id=r.evidence_id,
         )
-        for item, text, evidence_id in rows
+        for r in rows
     ]
 
 
@@ -98,7 +110,7 @@ def catch_up(session: Session, limit: int = BATCH) -> int:
     docs = [document(s) for s in _sources(session, item_ids)]
     session.execute(delete(SearchDoc).where(SearchDoc.item_id.in_(item_ids)))
     if docs:
-        session.execute(insert(SearchDoc), docs)
+        session.connection().execute(insert(SearchDoc), docs)
     session.execute(delete(SearchQueue).where(SearchQueue.id.in_([qid for qid, _ in queued])))
     return len(queued)
 

@@ -21,7 +21,11 @@ from monitor.store.base import Base
 
 class SearchDoc(Base):
     __tablename__ = "search_doc"
-    __table_args__ = (Index("ix_search_doc_published", "published_date", "item_id"),)
+    __table_args__ = (
+        Index("ix_search_doc_published", "published_date", "item_id"),
+        # A category filter walks its own dates.
+        Index("ix_search_doc_category", "category", "published_date"),
+    )
 
     item_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     unit_id: Mapped[int] = mapped_column(Integer, index=True)

@@ -86,10 +86,6 @@ def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _fts_phrase(term: str) -> str:
-    return '"' + term.replace('"', '""') + '"'
-
-
 def _order(dialect: str) -> list[Any]:
     # SQLite puts NULLs last in a descending order already, and only the plain form
     # walks its date index; PostgreSQL has an index built for the explicit form.
@@ -99,20 +95,25 @@ def _order(dialect: str) -> list[Any]:
 
 
 def _sqlite_match(session: Session, terms: list[str]) -> ColumnElement[bool]:
-    """The long terms through FTS5. Few matches: their ids, sorted by date with the
-    rest. Many: a walk of the date index probing FTS5 per row, which stops at the
-    page's end instead of sorting every match."""
-    match = " AND ".join(_fts_phrase(t) for t in terms)
+    """The long terms through the FTS5 trigram index (``LIKE`` on ``search_fts``).
+    Few matches: their ids, sorted by date with the rest. Many (a common word): the
+    date index is walked with the text checked row by row, which stops at the page's
+    end instead of sorting every match."""
+    where = " AND ".join(f"text LIKE :t{i}" for i in range(len(terms)))
+    params = {f"t{i}": _fts_like(t) for i, t in enumerate(terms)}
     ids = session.scalars(
-        text("SELECT rowid FROM search_fts WHERE search_fts MATCH :fts LIMIT :n"),
-        {"fts": match, "n": FEW + 1},
+        text(f"SELECT rowid FROM search_fts WHERE {where} LIMIT :n"),
+        {**params, "n": FEW + 1},
     ).all()
     if len(ids) <= FEW:
         return SearchDoc.item_id.in_(ids)
-    return text(
-        "EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH :fts "
-        "AND search_fts.rowid = search_doc.item_id)"
-    ).bindparams(fts=match)
+    return and_(*(SearchDoc.text.like(_like(t), escape="\\") for t in terms))
+
+
+def _fts_like(term: str) -> str:
+    # FTS5 serves LIKE without ESCAPE: a literal % or _ becomes "any one character"
+    # here, and the exact check on search_doc.text decides.
+    return "%" + term.replace("%", "_") + "%"
 
 
 def _term_filters(
@@ -127,6 +128,8 @@ def _term_filters(
         out += [SearchDoc.text.ilike(_like(t), escape="\\") for t in long]
     elif long:
         out.append(_sqlite_match(session, long))
+        if any(c in t for t in long for c in "%_"):
+            out += [SearchDoc.text.like(_like(t), escape="\\") for t in long]
     op = "ilike" if dialect == "postgresql" else "like"
     out += [getattr(SearchDoc.text, op)(_like(t), escape="\\") for t in short]
     bounded = _recent_scope(session, dialect, q) if short and not long else []

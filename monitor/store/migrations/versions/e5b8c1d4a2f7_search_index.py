@@ -39,6 +39,9 @@ def upgrade() -> None:
     op.create_index(
         "ix_search_doc_published", "search_doc", ["published_date", "item_id"], unique=False
     )
+    op.create_index(
+        "ix_search_doc_category", "search_doc", ["category", "published_date"], unique=False
+    )
     op.create_index(op.f("ix_search_doc_unit_id"), "search_doc", ["unit_id"], unique=False)
     op.create_index(op.f("ix_search_doc_town_id"), "search_doc", ["town_id"], unique=False)
     op.create_table(
@@ -59,5 +62,6 @@ def downgrade() -> None:
     op.drop_table("search_queue")
     op.drop_index(op.f("ix_search_doc_town_id"), table_name="search_doc")
     op.drop_index(op.f("ix_search_doc_unit_id"), table_name="search_doc")
+    op.drop_index("ix_search_doc_category", table_name="search_doc")
     op.drop_index("ix_search_doc_published", table_name="search_doc")
     op.drop_table("search_doc")
