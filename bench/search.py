@@ -86,7 +86,7 @@ def typical_queries(engine: Engine, n: int, seed: int = 19) -> list[Query]:
         if (i // 4) % 2:
             choice = r.randrange(3)
             if choice == 0:
-                filters["unit_id"] = r.choice(towns)
+                filters.update(unit_id=r.choice(towns), unit_level="town")
             elif choice == 1:
                 month = r.randrange(1, 11)
                 filters.update(date_from=date(2026, month, 1), date_to=date(2026, month + 1, 1))

@@ -35,11 +35,13 @@ def find(
     """Items whose title, metadata (文号, 索引号), text or attachments hold QUERY,
     newest first, personal data masked."""
     with state(ctx).sessions() as session:
-        unit_id = session.scalar(select(Unit.id).where(Unit.code == unit)) if unit else None
-        if unit and unit_id is None:
+        found = session.execute(select(Unit.id, Unit.level).where(Unit.code == unit)).first()
+        if unit and found is None:
             echo_text(f"no unit {unit}", err=True)
             raise typer.Exit(2)
-        results = search(session, SearchQuery(text=query, unit_id=unit_id, per_page=limit))
+        unit_id, level = found if unit and found else (None, None)
+        q = SearchQuery(text=query, unit_id=unit_id, unit_level=level, per_page=limit)
+        results = search(session, q)
     if as_json:
         echo_json(
             [{**h.__dict__, "published_date": str(h.published_date or "")} for h in results.hits]

@@ -23,14 +23,17 @@ class SearchDoc(Base):
     __tablename__ = "search_doc"
     __table_args__ = (
         Index("ix_search_doc_published", "published_date", "item_id"),
-        # A category filter walks its own dates.
+        # A filter walks its own dates, newest first, and stops at the page's end.
         Index("ix_search_doc_category", "category", "published_date"),
+        Index("ix_search_doc_unit", "unit_id", "published_date"),
+        Index("ix_search_doc_town", "town_id", "published_date"),
+        Index("ix_search_doc_county", "county_id", "published_date"),
     )
 
     item_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    unit_id: Mapped[int] = mapped_column(Integer, index=True)
+    unit_id: Mapped[int] = mapped_column(Integer)
     # The unit's town and county (None above them): one filter serves every level.
-    town_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    town_id: Mapped[int | None] = mapped_column(Integer)
     county_id: Mapped[int | None] = mapped_column(Integer)
     category: Mapped[str | None] = mapped_column(String(200))
     published_date: Mapped[date | None] = mapped_column(Date)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, or_, select, text
+from sqlalchemy import ColumnElement, Select, TextClause, and_, exists, or_, select, text
 from sqlalchemy.orm import Session
 
 from monitor.search.models import SearchDoc
@@ -21,6 +21,7 @@ from monitor.search.snippet import highlight, snippet
 from monitor.store.models import Finding, Item, Unit
 
 MIN_TRIGRAM = 3
+Condition = ColumnElement[bool] | TextClause
 # A query of only one- or two-character terms scans at most this many of the newest
 # documents in scope (after the filters): no trigram index serves it.
 SHORT_SCAN = 50_000
@@ -34,6 +35,7 @@ MAX_TERM = 100
 class SearchQuery:
     text: str
     unit_id: int | None = None  # the unit, or everything under it (a town, the county)
+    unit_level: str | None = None  # the unit's level (village, town, county): one column
     category: str | None = None
     date_from: date | None = None
     date_to: date | None = None
@@ -94,11 +96,12 @@ def _order(dialect: str) -> list[Any]:
     return [SearchDoc.published_date.desc(), SearchDoc.item_id.desc()]
 
 
-def _sqlite_match(session: Session, terms: list[str]) -> ColumnElement[bool]:
+def _sqlite_match(session: Session, terms: list[str], alone: bool) -> Condition:
     """The long terms through the FTS5 trigram index (``LIKE`` on ``search_fts``).
-    Few matches: their ids, sorted by date with the rest. Many (a common word): the
-    date index is walked with the text checked row by row, which stops at the page's
-    end instead of sorting every match."""
+    Few matches: their ids, sorted by date with the rest. Many (a common word) and
+    nothing else asked (ALONE): the date index is walked with the text checked row
+    by row, which stops at the page's end. Many, narrowed by a short term or a
+    filter: the matches' ids, which the walk checks cheaply."""
     where = " AND ".join(f"text LIKE :t{i}" for i in range(len(terms)))
     params = {f"t{i}": _fts_like(t) for i, t in enumerate(terms)}
     ids = session.scalars(
@@ -107,7 +110,11 @@ def _sqlite_match(session: Session, terms: list[str]) -> ColumnElement[bool]:
     ).all()
     if len(ids) <= FEW:
         return SearchDoc.item_id.in_(ids)
-    return and_(*(SearchDoc.text.like(_like(t), escape="\\") for t in terms))
+    if alone:
+        return and_(*(SearchDoc.text.like(_like(t), escape="\\") for t in terms))
+    return text(f"search_doc.item_id IN (SELECT rowid FROM search_fts WHERE {where})").bindparams(
+        **params
+    )
 
 
 def _fts_like(term: str) -> str:
@@ -116,18 +123,16 @@ def _fts_like(term: str) -> str:
     return "%" + term.replace("%", "_") + "%"
 
 
-def _term_filters(
-    session: Session, dialect: str, q: SearchQuery
-) -> tuple[list[ColumnElement[bool]], bool]:
+def _term_filters(session: Session, dialect: str, q: SearchQuery) -> tuple[list[Condition], bool]:
     """The terms' conditions, and whether a short-term scan was bounded."""
     terms = q.terms
     long = [t for t in terms if len(t) >= MIN_TRIGRAM]
     short = [t for t in terms if len(t) < MIN_TRIGRAM]
-    out: list[ColumnElement[bool]] = []
+    out: list[Condition] = []
     if dialect == "postgresql":
         out += [SearchDoc.text.ilike(_like(t), escape="\\") for t in long]
     elif long:
-        out.append(_sqlite_match(session, long))
+        out.append(_sqlite_match(session, long, alone=not short and not _filters(q)))
         if any(c in t for t in long for c in "%_"):
             out += [SearchDoc.text.like(_like(t), escape="\\") for t in long]
     op = "ilike" if dialect == "postgresql" else "like"
@@ -151,16 +156,24 @@ def _recent_scope(session: Session, dialect: str, q: SearchQuery) -> list[Column
     return [SearchDoc.published_date >= cutoff[0]]
 
 
+def _unit_filter(unit_id: int, level: str | None) -> ColumnElement[bool]:
+    """Items of the unit and every unit under it: one column when its level is known
+    (each has a date index of its own), else any of the three."""
+    if level == "county":
+        return SearchDoc.county_id == unit_id
+    if level == "town":
+        return SearchDoc.town_id == unit_id
+    if level == "village":
+        return SearchDoc.unit_id == unit_id
+    return or_(
+        SearchDoc.unit_id == unit_id, SearchDoc.town_id == unit_id, SearchDoc.county_id == unit_id
+    )
+
+
 def _filters(q: SearchQuery) -> list[ColumnElement[bool]]:
     out: list[ColumnElement[bool]] = []
     if q.unit_id is not None:
-        out.append(
-            or_(
-                SearchDoc.unit_id == q.unit_id,
-                SearchDoc.town_id == q.unit_id,
-                SearchDoc.county_id == q.unit_id,
-            )
-        )
+        out.append(_unit_filter(q.unit_id, q.unit_level))
     if q.category:
         out.append(SearchDoc.category == q.category)
     if q.date_from:
@@ -179,12 +192,14 @@ def _filters(q: SearchQuery) -> list[ColumnElement[bool]]:
     return out
 
 
-def statement(session: Session, q: SearchQuery) -> tuple[Select[Any], bool]:
+def statement(
+    session: Session, q: SearchQuery
+) -> tuple[Select[SearchDoc, str, str, str | None], bool]:
     """The page's rows (one more than a page: is there a next?): document, unit code
     and name, item URL; and whether only the newest documents are searched."""
     dialect = session.get_bind().dialect.name
     terms, bounded = _term_filters(session, dialect, q)
-    conditions = terms + _filters(q)
+    conditions: list[Condition] = [*terms, *_filters(q)]
     query = (
         select(SearchDoc, Unit.code, Unit.name, Item.url)
         .join(Unit, Unit.id == SearchDoc.unit_id)

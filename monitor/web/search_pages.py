@@ -17,7 +17,7 @@ from monitor.store.models import Evidence, Item, ItemVersion, Unit
 from monitor.web import leaks
 from monitor.web.deps import current_viewer, get_db
 from monitor.web.params import MAX_PAGE, RowId
-from monitor.web.search_view import MAX_QUERY, public_search, unit_filter
+from monitor.web.search_view import MAX_QUERY, public_search, unit_scope
 
 router = APIRouter(include_in_schema=False)
 Db = Annotated[Session, Depends(get_db)]
@@ -43,9 +43,11 @@ def search_page(
     page: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 1,
 ) -> Response:
     """A form (filters from the form's own fields; an empty field is no filter)."""
+    unit_id, level = unit_scope(session, unit)
     query = SearchQuery(
         text=q,
-        unit_id=unit_filter(session, unit),
+        unit_id=unit_id,
+        unit_level=level,
         category=category or None,
         date_from=_date(date_from),
         date_to=_date(date_to),

@@ -59,14 +59,15 @@ def public_hit(hit: Hit, hidden: leaks.Withheld) -> PublicHit:
     )
 
 
-def unit_filter(session: Session, code: str | None) -> int | None:
-    """The id of the unit with CODE; 404 when there is none."""
+def unit_scope(session: Session, code: str | None) -> tuple[int | None, str | None]:
+    """The id and level of the unit with CODE ((None, None) for no code); 404 when
+    there is none."""
     if not code:
-        return None
-    found = session.scalar(select(Unit.id).where(Unit.code == code))
+        return None, None
+    found = session.execute(select(Unit.id, Unit.level).where(Unit.code == code)).first()
     if found is None:
         raise HTTPException(404, "no such unit")
-    return found
+    return found[0], found[1]
 
 
 def public_search(session: Session, query: SearchQuery) -> tuple[Results, list[PublicHit]]:

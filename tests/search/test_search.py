@@ -96,6 +96,15 @@ def test_filters(sessions, store) -> None:
     assert _ids(sessions, text="白石村", unit_id=store["town"]) == [store["c"], store["a"]]
     assert _ids(sessions, text="白石村", unit_id=store["other"]) == []
     assert _ids(sessions, text="通知", unit_id=store["county"]) == [store["b"]]
+    # The level known: one column, the same answers.
+    assert _ids(sessions, text="白石村", unit_id=store["town"], unit_level="town") == [
+        store["c"], store["a"],
+    ]  # fmt: skip
+    assert _ids(sessions, text="白石村", unit_id=store["village"], unit_level="village") == [
+        store["c"], store["a"],
+    ]  # fmt: skip
+    assert _ids(sessions, text="通知", unit_id=store["county"], unit_level="county") == [store["b"]]
+    assert _ids(sessions, text="通知", unit_id=store["town"], unit_level="town") == []
     assert _ids(sessions, text="白石村", category="财务公开") == [store["c"]]
     assert _ids(sessions, text="白石村", date_to=date(2026, 10, 31)) == [store["a"]]
     assert _ids(sessions, text="白石村", date_from=date(2026, 11, 1)) == [store["c"]]
@@ -158,3 +167,16 @@ def test_short_terms_scan_only_the_newest_documents(sessions, store, monkeypatch
     monkeypatch.setattr(query, "SHORT_SCAN", 50_000)
     with sessions() as s:
         assert not search(s, SearchQuery(text="村")).recent_only  # fewer: all searched
+
+
+@pytest.mark.parametrize("few", [0, 2_000])
+def test_common_and_rare_words_give_the_same_answers(sessions, store, monkeypatch, few) -> None:
+    """FEW=0: every long term counts as common (SQLite walks or narrows by FTS ids)."""
+    from monitor.search import query
+
+    monkeypatch.setattr(query, "FEW", few)
+    assert _ids(sessions, text="白石村") == [store["c"], store["a"]]  # alone: the walk
+    assert _ids(sessions, text="白石村 财务") == [store["c"]]  # with a short term
+    assert _ids(sessions, text="白石村", category="惠民政策") == [store["a"]]  # with a filter
+    assert _ids(sessions, text="云府〔2026〕12号") == [store["b"]]
+    assert _ids(sessions, text="100%") == []

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from monitor.search import SearchQuery
 from monitor.web.api.common import NOT_FOUND, Db
 from monitor.web.params import MAX_PAGE
-from monitor.web.search_view import MAX_PER_PAGE, MAX_QUERY, public_search, unit_filter
+from monitor.web.search_view import MAX_PER_PAGE, MAX_QUERY, public_search, unit_scope
 
 router = APIRouter(tags=["search"])
 
@@ -65,10 +65,10 @@ def search_items(
     longer term narrows them (``recent_only``). Removed items are included, marked
     ``removed``, with the address of their archived copy. Personal data is masked."""
     # A unit is at or under its town: the narrower filter wins.
-    unit_id = unit_filter(session, unit) or unit_filter(session, town)
+    unit_id, level = unit_scope(session, unit or town)
     query = SearchQuery(
-        text=q, unit_id=unit_id, category=category, date_from=date_from, date_to=date_to,
-        has_findings=has_findings, page=page, per_page=per_page,
+        text=q, unit_id=unit_id, unit_level=level, category=category, date_from=date_from,
+        date_to=date_to, has_findings=has_findings, page=page, per_page=per_page,
     )  # fmt: skip
     results, hits = public_search(session, query)
     return SearchOut(

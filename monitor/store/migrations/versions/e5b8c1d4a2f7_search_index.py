@@ -42,8 +42,8 @@ def upgrade() -> None:
     op.create_index(
         "ix_search_doc_category", "search_doc", ["category", "published_date"], unique=False
     )
-    op.create_index(op.f("ix_search_doc_unit_id"), "search_doc", ["unit_id"], unique=False)
-    op.create_index(op.f("ix_search_doc_town_id"), "search_doc", ["town_id"], unique=False)
+    for column in ("unit", "town", "county"):
+        op.create_index(f"ix_search_doc_{column}", "search_doc", [f"{column}_id", "published_date"])
     op.create_table(
         "search_queue",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -60,8 +60,8 @@ def downgrade() -> None:
     for statement in downgrade_statements(op.get_bind().dialect.name):
         op.execute(statement)
     op.drop_table("search_queue")
-    op.drop_index(op.f("ix_search_doc_town_id"), table_name="search_doc")
-    op.drop_index(op.f("ix_search_doc_unit_id"), table_name="search_doc")
+    for column in ("county", "town", "unit"):
+        op.drop_index(f"ix_search_doc_{column}", table_name="search_doc")
     op.drop_index("ix_search_doc_category", table_name="search_doc")
     op.drop_index("ix_search_doc_published", table_name="search_doc")
     op.drop_table("search_doc")
