@@ -1,10 +1,11 @@
 """Searching the index: one interface, the backend chosen by the session's dialect.
 
-Terms of three characters or more go to the native index (SQLite FTS5 trigram
-``MATCH``, PostgreSQL ``ILIKE`` served by the ``pg_trgm`` GIN index); shorter terms,
-which no trigram index can serve, are a ``LIKE`` scan in publication order that
-stops at the page's end, over at most the newest :data:`SHORT_SCAN` documents in
-scope when the query has no longer term. All terms must match. Newest first.
+Terms of three characters or more go to the native index (SQLite: ``LIKE`` on the
+FTS5 trigram table ``search_fts``; PostgreSQL: ``ILIKE`` served by the ``pg_trgm``
+GIN index); shorter terms, which no trigram index can serve, are a ``LIKE`` scan in
+publication order that stops at the page's end, over at most the newest
+:data:`SHORT_SCAN` documents in scope when no index narrows the query (no longer
+term, or on SQLite one found in more than :data:`MANY` items). All terms must match. Newest first.
 """
 
 from __future__ import annotations
@@ -25,8 +26,9 @@ Condition = ColumnElement[bool] | TextClause
 # A query of only one- or two-character terms scans at most this many of the newest
 # documents in scope (after the filters): no trigram index serves it.
 SHORT_SCAN = 50_000
-# Long terms matching at most this many documents are sorted; more, walked by date.
-FEW = 2_000
+# SQLite: long terms matching at most this many documents are checked by id; more
+# (a word in nearly every item) are treated like short terms, on a bounded walk.
+MANY = 20_000
 MAX_TERMS = 6
 MAX_TERM = 100
 
@@ -69,8 +71,8 @@ class Results:
     query: SearchQuery
     hits: list[Hit] = field(default_factory=list)
     has_more: bool = False
-    # Only terms of one or two characters: the newest SHORT_SCAN documents in scope
-    # were searched, not all of them.
+    # No index narrowed the query (only one- or two-character terms, or a word in
+    # nearly every item): the newest SHORT_SCAN documents in scope were searched.
     recent_only: bool = False
 
 
@@ -96,25 +98,18 @@ def _order(dialect: str) -> list[Any]:
     return [SearchDoc.published_date.desc(), SearchDoc.item_id.desc()]
 
 
-def _sqlite_match(session: Session, terms: list[str], alone: bool) -> Condition:
-    """The long terms through the FTS5 trigram index (``LIKE`` on ``search_fts``).
-    Few matches: their ids, sorted by date with the rest. Many (a common word) and
-    nothing else asked (ALONE): the date index is walked with the text checked row
-    by row, which stops at the page's end. Many, narrowed by a short term or a
-    filter: the matches' ids, which the walk checks cheaply."""
+def _sqlite_match(session: Session, terms: list[str]) -> Condition | None:
+    """The long terms through the FTS5 trigram index (``LIKE`` on ``search_fts``):
+    the matching ids when there are at most MANY, to be sorted or walked by date
+    with the rest; None when there are more (a word in nearly every item), for the
+    caller to check the text on a bounded walk instead."""
     where = " AND ".join(f"text LIKE :t{i}" for i in range(len(terms)))
     params = {f"t{i}": _fts_like(t) for i, t in enumerate(terms)}
     ids = session.scalars(
         text(f"SELECT rowid FROM search_fts WHERE {where} LIMIT :n"),
-        {**params, "n": FEW + 1},
+        {**params, "n": MANY + 1},
     ).all()
-    if len(ids) <= FEW:
-        return SearchDoc.item_id.in_(ids)
-    if alone:
-        return and_(*(SearchDoc.text.like(_like(t), escape="\\") for t in terms))
-    return text(f"search_doc.item_id IN (SELECT rowid FROM search_fts WHERE {where})").bindparams(
-        **params
-    )
+    return SearchDoc.item_id.in_(ids) if len(ids) <= MANY else None
 
 
 def _fts_like(term: str) -> str:
@@ -129,15 +124,19 @@ def _term_filters(session: Session, dialect: str, q: SearchQuery) -> tuple[list[
     long = [t for t in terms if len(t) >= MIN_TRIGRAM]
     short = [t for t in terms if len(t) < MIN_TRIGRAM]
     out: list[Condition] = []
+    narrowed = bool(long)
     if dialect == "postgresql":
         out += [SearchDoc.text.ilike(_like(t), escape="\\") for t in long]
     elif long:
-        out.append(_sqlite_match(session, long, alone=not short and not _filters(q)))
-        if any(c in t for t in long for c in "%_"):
+        matched = _sqlite_match(session, long)
+        narrowed = matched is not None
+        if matched is None or any(c in t for t in long for c in "%_"):
             out += [SearchDoc.text.like(_like(t), escape="\\") for t in long]
+        if matched is not None:
+            out.append(matched)
     op = "ilike" if dialect == "postgresql" else "like"
     out += [getattr(SearchDoc.text, op)(_like(t), escape="\\") for t in short]
-    bounded = _recent_scope(session, dialect, q) if short and not long else []
+    bounded = _recent_scope(session, dialect, q) if not narrowed else []
     return out + bounded, bool(bounded)
 
 
