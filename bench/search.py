@@ -223,6 +223,7 @@ def run_store(args: argparse.Namespace, backend: str) -> dict[str, Any]:
         queries = typical_queries(engine, args.queries)
         figure = {
             "store": backend,
+            "load_avg_1m": round(os.getloadavg()[0], 1),
             "units": args.units,
             "items": args.items,
             "generate_s": round(generated, 1),
@@ -251,7 +252,10 @@ def markdown(figures: list[dict[str, Any]], command: str) -> str:
         "## Search (issue 19)",
         "",
         f"Written by `{command}` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC. "
-        "Machine shared with four other engineers' work while measured.",
+        "Machine (2 CPUs) shared with four other engineers' work while measured; "
+        "1-minute load average at the end of each store's run: "
+        + ", ".join(f"{f['store']} {f['load_avg_1m']}" for f in figures)
+        + ".",
         "",
         "| store | items | p50 ms | p95 ms (goal ≤ 200) | max ms | index MB | bytes/item "
         "| index build µs/item | catch-up µs/new item | ÷ cold crawl µs/item "

@@ -112,6 +112,15 @@ def _sqlite_match(session: Session, terms: list[str]) -> Condition | None:
     return SearchDoc.item_id.in_(ids) if len(ids) <= MANY else None
 
 
+def _pg_like(term: str) -> ColumnElement[bool]:
+    """ILIKE only for a term with letters that have a case: ILIKE folds every row's
+    whole text first, LIKE compares bytes, and Chinese has no case. Both are served
+    by the trigram index."""
+    if term.lower() == term.upper():
+        return SearchDoc.text.like(_like(term), escape="\\")
+    return SearchDoc.text.ilike(_like(term), escape="\\")
+
+
 def _fts_like(term: str) -> str:
     # FTS5 serves LIKE without ESCAPE: a literal % or _ becomes "any one character"
     # here, and the exact check on search_doc.text decides.
@@ -126,7 +135,7 @@ def _term_filters(session: Session, dialect: str, q: SearchQuery) -> tuple[list[
     out: list[Condition] = []
     narrowed = bool(long)
     if dialect == "postgresql":
-        out += [SearchDoc.text.ilike(_like(t), escape="\\") for t in long]
+        out += [_pg_like(t) for t in long]
     elif long:
         matched = _sqlite_match(session, long)
         narrowed = matched is not None
@@ -134,8 +143,10 @@ def _term_filters(session: Session, dialect: str, q: SearchQuery) -> tuple[list[
             out += [SearchDoc.text.like(_like(t), escape="\\") for t in long]
         if matched is not None:
             out.append(matched)
-    op = "ilike" if dialect == "postgresql" else "like"
-    out += [getattr(SearchDoc.text, op)(_like(t), escape="\\") for t in short]
+    if dialect == "postgresql":
+        out += [_pg_like(t) for t in short]
+    else:  # SQLite's LIKE ignores ASCII case already
+        out += [SearchDoc.text.like(_like(t), escape="\\") for t in short]
     bounded = _recent_scope(session, dialect, q) if not narrowed else []
     return out + bounded, bool(bounded)
 
