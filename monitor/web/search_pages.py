@@ -55,7 +55,10 @@ def search_page(
         page=page,
     )
     results, hits = public_search(session, query)
-    towns = session.scalars(select(Unit).where(Unit.level != "village").order_by(Unit.code))
+    # Towns and counties to choose from, and the unit asked for (a village's page links here).
+    towns = session.scalars(
+        select(Unit).where((Unit.level != "village") | (Unit.code == unit)).order_by(Unit.code)
+    )
     context = {
         "q": q,
         "form": {"unit": unit, "category": category, "date_from": date_from,

@@ -97,3 +97,11 @@ def test_deadlines_calendar(client):
     assert any("村务" in s for s in summaries) and any("财务" in s for s in summaries)
     town = Calendar.from_ical(client.get("/units/330101001000/deadlines.ics").content)
     assert any("年度报告" in str(e["summary"]) for e in town.walk("VEVENT"))
+
+
+def test_search_page_from_a_village_keeps_its_filter(client, seeded: Seeded):
+    page = client.get("/search", params={"q": "财务", "unit": "330101001001"}).text
+    assert '<option value="330101001001" selected>东城村</option>' in page
+    assert 'data-item="' in page
+    other = client.get("/search", params={"q": "财务", "unit": "330101002001"}).text
+    assert 'data-item="' not in other and "No results" in other
