@@ -64,13 +64,21 @@ def _row(row: list[Any], base: str) -> dict[str, Any]:
     return {"uid": uid, "url": base + path, "kind": kind, "items": items, "charset": charset}
 
 
-def prepare(db: Path | str, base: str, limit: int) -> int:
+def prepare(db: Path | str, base: str, limit: int, search: bool = False) -> int:
     """A store with the farm's units and feeds (a file path or a database URL): a county,
-    a town and one village per feed. Returns the number of feeds."""
+    a town and one village per feed. Returns the number of feeds. SEARCH installs the
+    search index's triggers and native index, as the migration does, so the crawl
+    pays for keeping the index up to date (bench.search compares the two)."""
     manifest = fetch_manifest(base)[:limit]
     engine = make_engine(db if isinstance(db, str) else f"sqlite:///{db}")
     import_all_models()
     Base.metadata.create_all(engine)
+    if search:
+        from monitor.search.schema import upgrade_statements
+
+        with engine.begin() as conn:
+            for statement in upgrade_statements(engine.dialect.name):
+                conn.exec_driver_sql(statement)
     with engine.begin() as conn:
         conn.execute(
             insert(Unit),
@@ -170,6 +178,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--base", required=True)
     parser.add_argument("--limit", type=int, default=10_000)
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--search", action="store_true", help="prepare: with the search index")
     parser.add_argument(
         "--baseline-gen",
         type=int,
@@ -178,7 +187,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     if args.action == "prepare":
-        print(json.dumps({"prepared": prepare(args.db, args.base, args.limit)}))
+        print(json.dumps({"prepared": prepare(args.db, args.base, args.limit, args.search)}))
         return
     out = run(args.db, args.base, args.limit, args.baseline_gen, args.concurrency)
     print(json.dumps(out, ensure_ascii=False), flush=True)

@@ -15,6 +15,7 @@ import argparse
 import json
 import os
 import random
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -43,6 +44,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--pg-admin", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     p.add_argument("--workdir", type=Path, default=Path("var/bench/search"))
     p.add_argument("--results", default="bench/RESULTS.md", help="'-' for nowhere")
+    p.add_argument(
+        "--crawl-feeds",
+        type=int,
+        default=1_000,
+        help="feeds of the farm crawled cold with and without the index (0: skip)",
+    )
+    p.add_argument("--crawl-rounds", type=int, default=3)
     return p.parse_args(argv)
 
 
@@ -245,7 +253,57 @@ def run_store(args: argparse.Namespace, backend: str) -> dict[str, Any]:
         _drop(args, name)
 
 
-def markdown(figures: list[dict[str, Any]], command: str) -> str:
+def _crawl_once(args: argparse.Namespace, base: str, search: bool) -> tuple[float, int]:
+    """One cold crawl of the farm by our crawl stage, in its own process: seconds and
+    items stored."""
+    db = args.workdir / ("crawl-search.db" if search else "crawl-plain.db")
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    prep = [sys.executable, "-m", "bench.ours", "prepare", "--db", str(db), "--base", base]
+    prep += ["--limit", str(args.crawl_feeds)] + (["--search"] if search else [])
+    subprocess.run(prep, check=True, stdout=subprocess.DEVNULL)
+    run = [sys.executable, "-m", "bench.ours", "run", "--db", str(db), "--base", base]
+    out = subprocess.run([*run, "--limit", str(args.crawl_feeds)], check=True, capture_output=True)
+    result = json.loads(out.stdout.decode().strip().splitlines()[-1])
+    if not result.get("items_ok"):
+        raise RuntimeError(f"crawl incomplete: {result}")
+    return float(result["crawl_s"]), int(result["items"])
+
+
+def crawl_cost(args: argparse.Namespace) -> dict[str, Any]:
+    """Cold crawls of the farm with and without the search index, alternating: the
+    index's share of a cold crawl (its triggers and the catch-up the crawl runs)."""
+    farm = subprocess.Popen(
+        [sys.executable, "-m", "bench.farm", "--feeds", str(args.crawl_feeds),
+         "--max-seconds", "1800"],
+        stdout=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        assert farm.stdout is not None
+        base = json.loads(farm.stdout.readline())["base"]
+        plain, indexed, items = [], [], 0
+        for _ in range(args.crawl_rounds):
+            seconds, items = _crawl_once(args, base, search=False)
+            plain.append(seconds)
+            indexed.append(_crawl_once(args, base, search=True)[0])
+    finally:
+        farm.terminate()
+        farm.wait(timeout=30)
+    ratios = sorted(i / p for i, p in zip(indexed, plain, strict=True))
+    figure = {
+        "figure": "crawl_cost",
+        "feeds": args.crawl_feeds,
+        "items": items,
+        "plain_s": sorted(plain),
+        "indexed_s": sorted(indexed),
+        "overhead_pct": round((ratios[len(ratios) // 2] - 1) * 100, 1),
+        "load_avg_1m": round(os.getloadavg()[0], 1),
+    }
+    print(json.dumps(figure), flush=True)
+    return figure
+
+
+def markdown(figures: list[dict[str, Any]], command: str, crawl: dict[str, Any] | None) -> str:
     crawl_us = 1e6 / COLD_CRAWL_ITEMS_PER_S
     lines = [
         START,
@@ -281,6 +339,15 @@ def markdown(figures: list[dict[str, Any]], command: str) -> str:
             for f in figures
         ]
         lines.append(f"| {k} | " + " | ".join(cells) + " |")
+    if crawl:
+        lines += [
+            "",
+            f"Cold crawl of {crawl['feeds']:,} farm feeds ({crawl['items']:,} items, SQLite), "
+            f"{len(crawl['plain_s'])} rounds alternating, whole crawl stage: without the "
+            f"index {crawl['plain_s']} s, with it (triggers + catch-up) {crawl['indexed_s']} s: "
+            f"**{crawl['overhead_pct']} %** more (median of paired rounds; goal ≤ 10 %; "
+            f"load {crawl['load_avg_1m']}).",
+        ]
     lines += [
         "",
         "The write cost is the index's own work per item (queue trigger + catch-up: "
@@ -305,9 +372,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     args.workdir.mkdir(parents=True, exist_ok=True)
     figures = [run_store(args, b) for b in args.stores.split(",") if b]
+    crawl = crawl_cost(args) if args.crawl_feeds else None
     command = "python -m bench.search " + " ".join(argv if argv is not None else sys.argv[1:])
     if args.results != "-":
-        write_results(Path(args.results), markdown(figures, command.strip()))
+        write_results(Path(args.results), markdown(figures, command.strip(), crawl))
 
 
 if __name__ == "__main__":

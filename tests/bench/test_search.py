@@ -17,10 +17,12 @@ def test_search_bench_measures_and_writes_its_section(tmp_path: Path, store: str
     results = tmp_path / "RESULTS.md"
     results.write_text("# Benchmark results (issue 8)\n\nkept\n", encoding="utf-8")
     argv = ["--units", "300", "--items", "3000", "--queries", "16", "--stores", store,
-            "--workdir", str(tmp_path), "--results", str(results)]  # fmt: skip
+            "--workdir", str(tmp_path), "--results", str(results), "--crawl-rounds", "1",
+            "--crawl-feeds", "20" if store == "sqlite" else "0"]  # fmt: skip
     bench_search.main(argv)
     text = results.read_text(encoding="utf-8")
     assert text.startswith("# Benchmark results (issue 8)\n\nkept\n")
     assert "## Search (issue 19)" in text and f"| {store} | 3,000 |" in text
+    assert ("Cold crawl of 20 farm feeds" in text) == (store == "sqlite")
     bench_search.main(argv)  # a second run replaces its section
     assert results.read_text(encoding="utf-8").count("## Search (issue 19)") == 1
