@@ -105,11 +105,15 @@ def _sqlite_match(session: Session, terms: list[str]) -> Condition | None:
     caller to check the text on a bounded walk instead."""
     where = " AND ".join(f"text LIKE :t{i}" for i in range(len(terms)))
     params = {f"t{i}": _fts_like(t) for i, t in enumerate(terms)}
-    ids = session.scalars(
-        text(f"SELECT rowid FROM search_fts WHERE {where} LIMIT :n"),
+    found = session.scalar(
+        text(f"SELECT count(*) FROM (SELECT rowid FROM search_fts WHERE {where} LIMIT :n)"),
         {**params, "n": MANY + 1},
-    ).all()
-    return SearchDoc.item_id.in_(ids) if len(ids) <= MANY else None
+    )
+    if (found or 0) > MANY:
+        return None
+    # The ids stay in SQLite: a subquery, not thousands of bound parameters.
+    matched = f"search_doc.item_id IN (SELECT rowid FROM search_fts WHERE {where})"
+    return text(matched).bindparams(**params)
 
 
 def _pg_like(term: str) -> ColumnElement[bool]:
