@@ -32,8 +32,9 @@ def find(
     limit: int = typer.Option(20, min=1, max=100, help="How many hits."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON for scripts."),
 ) -> None:
-    """Items whose title, metadata (文号, 索引号), text or attachments hold QUERY,
-    newest first, personal data masked."""
+    """Items holding QUERY, newest first, personal data masked.
+
+    Searched: titles, metadata (文号, 索引号), text and attachment names."""
     with state(ctx).sessions() as session:
         found = session.execute(select(Unit.id, Unit.level).where(Unit.code == unit)).first()
         if unit and found is None:
@@ -57,7 +58,7 @@ def find(
 
 @search_app.command("index")
 def index(ctx: typer.Context) -> None:
-    """Index every item queued since the last catch-up (the crawl does this itself)."""
+    """Index the queued items now (a crawl does this itself)."""
     report = index_pending(state(ctx).sessions)
     echo_text(f"indexed {report.items} queued changes in {report.seconds:.1f} s")
 
