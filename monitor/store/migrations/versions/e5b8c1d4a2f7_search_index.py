@@ -2,7 +2,7 @@
 backend's own index (SQLite FTS5 trigram, PostgreSQL pg_trgm GIN)
 
 Revision ID: e5b8c1d4a2f7
-Revises: d7a3f0b2c915
+Revises: e5b8c1d4a6f2
 Create Date: 2026-12-03 08:20:00
 """
 
@@ -15,7 +15,7 @@ import monitor.store.base
 from monitor.search.schema import downgrade_statements, upgrade_statements
 
 revision: str = "e5b8c1d4a2f7"
-down_revision: str | None = "d7a3f0b2c915"
+down_revision: str | None = "e5b8c1d4a6f2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
