@@ -5,6 +5,7 @@ batches, right after the crawl commits (:func:`monitor.crawl.crawl` calls
 from __future__ import annotations
 
 import time
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -72,6 +73,7 @@ def _sources(session: Session, item_ids: Sequence[int]) -> list[Source]:
         .where(Item.id.in_(item_ids))
     ).all()
     units = _units(session, {r.unit_id for r in rows})
+    attached = _attachment_texts(session, item_ids)
     return [
         Source(
             item_id=r.id,
@@ -87,9 +89,25 @@ def _sources(session: Session, item_ids: Sequence[int]) -> list[Source]:
             attachments=r.attachments or [],
             text=r.text or "",
             evidence_id=r.evidence_id,
+            attachment_texts=attached.get(r.id, ()),
         )
         for r in rows
     ]
+
+
+def _attachment_texts(session: Session, item_ids: Sequence[int]) -> dict[int, list[str]]:
+    """What the items' attachments say (the parts the extractors kept), by item."""
+    # Imported here: monitor.crawl's package imports this module (the crawl's catch-up).
+    from monitor.crawl.models import AttachmentText
+
+    out: dict[int, list[str]] = defaultdict(list)
+    for item_id, parts in session.execute(
+        select(AttachmentText.item_id, AttachmentText.parts)
+        .where(AttachmentText.item_id.in_(item_ids))
+        .order_by(AttachmentText.item_id, AttachmentText.id)
+    ):
+        out[item_id].extend(str(p.get("text") or "") for p in parts or () if isinstance(p, dict))
+    return out
 
 
 def catch_up(session: Session, limit: int = BATCH) -> int:

@@ -1,6 +1,7 @@
 """What each backend builds beside the ``search_doc`` and ``search_queue`` tables,
 as SQL run by the migration: the native index over ``search_doc.text`` and the
-triggers that queue an item whenever it or its versions are written.
+triggers that queue an item whenever it, its versions or its attachments' text are
+written.
 
 - SQLite: ``search_fts``, an FTS5 table with the ``trigram`` tokenizer over
   ``search_doc`` (external content: the text is stored once; ``detail=none``: no
@@ -40,8 +41,11 @@ SQLITE_UP = (
     "INSERT INTO search_queue(item_id) VALUES (new.id); END",
     "CREATE TRIGGER search_queue_version_ai AFTER INSERT ON item_version BEGIN "
     "INSERT INTO search_queue(item_id) VALUES (new.item_id); END",
+    "CREATE TRIGGER search_queue_attachment_ai AFTER INSERT ON attachment_text BEGIN "
+    "INSERT INTO search_queue(item_id) VALUES (new.item_id); END",
 )
 SQLITE_DOWN = (
+    "DROP TRIGGER IF EXISTS search_queue_attachment_ai",
     "DROP TRIGGER IF EXISTS search_queue_version_ai",
     "DROP TRIGGER IF EXISTS search_queue_item_au",
     "DROP TRIGGER IF EXISTS search_queue_item_ai",
@@ -68,6 +72,8 @@ POSTGRES_UP = (
     "new_rows FOR EACH STATEMENT EXECUTE FUNCTION search_queue_items()",
     "CREATE TRIGGER search_queue_version_ai AFTER INSERT ON item_version REFERENCING NEW "
     "TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION search_queue_versions()",
+    "CREATE TRIGGER search_queue_attachment_ai AFTER INSERT ON attachment_text REFERENCING "
+    "NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION search_queue_versions()",
     # A column list and transition tables do not go together: a row trigger here.
     "CREATE FUNCTION search_queue_item() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
     "INSERT INTO search_queue(item_id) VALUES (NEW.id); RETURN NULL; END $$",
@@ -75,6 +81,7 @@ POSTGRES_UP = (
     "FOR EACH ROW EXECUTE FUNCTION search_queue_item()",
 )
 POSTGRES_DOWN = (
+    "DROP TRIGGER IF EXISTS search_queue_attachment_ai ON attachment_text",
     "DROP TRIGGER IF EXISTS search_queue_item_au ON item",
     "DROP TRIGGER IF EXISTS search_queue_version_ai ON item_version",
     "DROP TRIGGER IF EXISTS search_queue_item_ai ON item",

@@ -180,3 +180,25 @@ def test_common_and_rare_words_give_the_same_answers(sessions, store, monkeypatc
     assert _ids(sessions, text="白石村", category="惠民政策") == [store["a"]]  # with a filter
     assert _ids(sessions, text="云府〔2026〕12号") == [store["b"]]
     assert _ids(sessions, text="100%") == []
+
+
+def test_attachment_text_is_searched_and_masked(sessions, store) -> None:
+    from monitor.crawl.models import AttachmentText
+
+    with sessions.begin() as s:
+        s.add(
+            AttachmentText(
+                item_id=store["b"], url="http://127.0.0.1:9/b/名单.xlsx", name="名单.xlsx",
+                kind="xlsx", read_at=NOW,
+                parts=[{"where": {"sheet": "名单", "row": 2},
+                        "text": "临时救助对象 李四 445302198001011230"}],
+            )
+        )  # fmt: skip
+    # Written after the crawl's catch-up: the trigger queued it, the next catch-up indexes it.
+    assert _ids(sessions, text="临时救助对象") == []
+    index_pending(sessions)
+    assert _ids(sessions, text="临时救助对象") == [store["b"]]
+    with sessions() as s:
+        hit = search(s, SearchQuery(text="临时救助对象")).hits[0]
+        assert "445302198001011230" not in hit.snippet_html
+        assert search(s, SearchQuery(text="445302198001011230")).hits == []
