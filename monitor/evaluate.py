@@ -466,7 +466,9 @@ def apply_unit(
         finding.rule_version = rule.version
         finding.severity = str(draft.severity or rule.severity)
         finding.assessable = draft.assessable
-        finding.message = draft.message
+        finding.message = draft.text
+        finding.message_code = draft.code
+        finding.message_params = _jsonable(draft.params)
         finding.evidence = _jsonable(dict(draft.evidence))
         finding.last_seen = as_of
     for key, finding in existing.items():

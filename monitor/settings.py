@@ -200,6 +200,9 @@ class WebSettings(BaseModel):
     # believed: the reverse proxy in front of the web. Secure cookies and per-address
     # login throttling depend on it.
     trusted_proxies: str = "127.0.0.1"
+    # Where the web is reached from outside (https://monitor.example.gov.cn): links in
+    # notifications point there. Empty: notifications carry no link.
+    base_url: str = ""
 
 
 class RulesSettings(BaseModel):
@@ -233,6 +236,9 @@ class Settings(BaseSettings):
     # rules judge in it (rules/_helpers.py), so only a name of that zone is accepted:
     # a different one would make the CLI, the periods and the rules disagree.
     timezone: str = "Asia/Shanghai"
+    # The language of pages, notifications, exports and the CLI when nothing else
+    # chooses (?lang=, cookie, Accept-Language; --lang or the locale for the CLI).
+    language: Literal["zh_CN", "en"] = "zh_CN"
     allowed_networks: Annotated[list[str], NoDecode] = Field(
         default_factory=list,
         description="CIDRs a feed may resolve to besides public addresses (e.g. 127.0.0.0/8).",

@@ -39,6 +39,7 @@ __all__ = [
     "FeedView",
     "FetchView",
     "FindingDraft",
+    "Said",
     "ItemVersionView",
     "ItemView",
     "Period",
@@ -281,16 +282,60 @@ class RuleContext:
     params: Any = None  # an instance of the rule's Params
 
 
+def _plain(value: Any) -> Any:
+    """A parameter as stored (JSON): dates as ISO text, other objects as their text."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Said:
+    """A finding's message as a code, its English template and its parameters: stored
+    as code and parameters, so the message renders in any language later. ``str()``
+    is the English text."""
+
+    code: str
+    template: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        try:
+            return self.template.format(**self.params)
+        except (KeyError, IndexError, ValueError):
+            return self.template
+
+
 @dataclass(frozen=True)
 class FindingDraft:
     """What a rule reports. ``subject`` identifies the thing within the unit and
-    period (an item key, a category, a column) so re-evaluation upserts it."""
+    period (an item key, a category, a column) so re-evaluation upserts it.
+
+    ``message`` is plain English text or, better, ``self.say(code, **params)``: a
+    :class:`Said` renders in the reader's language."""
 
     subject: str
-    message: str
+    message: str | Said
     severity: Severity | None = None  # None: the rule's default
     assessable: bool = True  # False: the monitor could not assess (not the unit's fault)
     evidence: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The message in English."""
+        return str(self.message)
+
+    @property
+    def code(self) -> str | None:
+        return self.message.code if isinstance(self.message, Said) else None
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self.message.params) if isinstance(self.message, Said) else {}
 
 
 class RuleParams(BaseModel):
@@ -309,6 +354,19 @@ class Rule:
         {"township", "town", "street", "village", "community"}
     )
     Params: ClassVar[type[RuleParams]] = RuleParams
+    # What to do about a finding, and by when (shown with each alert). Marked with
+    # ``N_`` from monitor.i18n (or not: an unmarked text is shown as written).
+    remedy: ClassVar[str] = ""
+    # Code → English template of a finding message (``{name}`` fields), for ``say``.
+    messages: ClassVar[Mapping[str, str]] = {}
+
+    @classmethod
+    def say(cls, code: str, **params: Any) -> Said:
+        """A finding message by CODE (a key of ``messages``) with PARAMS."""
+        if code not in cls.messages:
+            raise KeyError(f"{cls.__name__} has no message {code!r}")
+        values = {k: _plain(v) for k, v in params.items()}
+        return Said(code, cls.messages[code], values)
 
     def evaluate(self, ctx: RuleContext) -> Iterable[FindingDraft]:
         raise NotImplementedError

@@ -31,6 +31,8 @@ SHARED = Path(
     os.environ.get("MONITOR_SHARED") or Path(__file__).resolve().parents[1].parent / "shared"
 )
 CORPUS = SHARED / "corpus"
+# The existing assertions read English; tests of Chinese ask for zh_CN themselves.
+os.environ["MONITOR_LANGUAGE"] = "en"
 # The web refuses placeholder keys; tests get a random one per run.
 TEST_SECRET_KEY = "test-" + secrets.token_urlsafe(40)
 

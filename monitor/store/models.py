@@ -169,7 +169,11 @@ class Finding(Base):
     # True: the unit failed. False: the monitor could not assess (feed down, calendar unknown).
     assessable: Mapped[bool] = mapped_column(Boolean, default=True)
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | cleared
-    message: Mapped[str] = mapped_column(Text, default="")
+    message: Mapped[str] = mapped_column(Text, default="")  # English, as the rule said it
+    # The message as the rule's code and parameters: rendered in the reader's language
+    # (monitor.i18n.findings). None for findings stored before codes, and plain texts.
+    message_code: Mapped[str | None] = mapped_column(String(100))
+    message_params: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     evidence: Mapped[dict[str, Any]] = mapped_column(default=dict)
     first_seen: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(default=utcnow)

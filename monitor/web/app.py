@@ -14,11 +14,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
+from monitor import i18n
 from monitor.settings import Settings
 from monitor.store.db import make_engine, make_sessionmaker
 from monitor.web import follow, ops, public, report, search_pages, workspace
 from monitor.web.api import create_api
 from monitor.web.deps import csrf_token
+from monitor.web.locale import LocaleMiddleware
+from monitor.web.words import install as install_words
 from monitor.web.report_cache import ReportCache
 from monitor.web.security import SecurityHeaders, SessionCookies, check_secret_key
 from monitor.web.throttle import make_login_throttle
@@ -33,8 +36,15 @@ def _fmt(value: float | None) -> str:
     return "–" if value is None else f"{round(value, 1):g}"
 
 
-def _templates() -> Jinja2Templates:
+def _templates(settings: Settings) -> Jinja2Templates:
     templates = Jinja2Templates(directory=HERE / "templates")
+    templates.env.add_extension("jinja2.ext.i18n")
+    # The callables read the request's locale (a context variable): one environment
+    # serves every language, concurrently.
+    templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+        i18n.gettext, i18n.ngettext, newstyle=True
+    )
+    install_words(templates.env, settings)
     templates.env.globals["csrf_token"] = csrf_token
     templates.env.filters["score"] = _fmt
     templates.env.globals["describe"] = report.describe
@@ -55,7 +65,7 @@ def create_app(settings: Settings, sessions: sessionmaker[Session] | None = None
     )
     app.state.settings = settings
     app.state.sessions = sessions
-    app.state.templates = _templates()
+    app.state.templates = _templates(settings)
     app.state.report_cache = ReportCache(settings.web.report_cache_seconds)
     app.state.login_throttle = make_login_throttle(settings)
     # The last added runs first: the proxy's scheme is known before the cookie is
@@ -69,6 +79,7 @@ def create_app(settings: Settings, sessions: sessionmaker[Session] | None = None
     )
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.web.trusted_proxies)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(LocaleMiddleware, default=settings.language)
 
     api = create_api()
     api.state.settings = settings

@@ -4,11 +4,12 @@ The templates draw what these compute, so the report reads without JavaScript.""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from monitor.web.report import PARTS, ScoreRow, TrendPoint
+from monitor.web.report import ScoreRow, TrendPoint, indicator_order
 
-ROW_HEIGHT = 34
+ROW_HEIGHT = 34  # at least; each indicator's thin bar adds its own line
+PART_STEP = 6
 LABEL_WIDTH = 120
 BAR_WIDTH = 300
 VALUE_WIDTH = 44
@@ -33,7 +34,7 @@ class ChartRow:
     href: str | None
     bars: list[Bar]
     total_text: str
-    note: str = ""  # drawn across the empty bar: "not monitored 未监测" …
+    note: str = ""  # the status drawn across the empty bar: not_monitored …
 
 
 @dataclass
@@ -44,6 +45,7 @@ class BarChart:
     bar_width: int
     rows: list[ChartRow]
     ticks: list[tuple[float, str]]
+    parts: list[str] = field(default_factory=list)  # the indicators drawn, in order
 
 
 def _frac(value: float | None, maximum: float) -> float:
@@ -53,10 +55,13 @@ def _frac(value: float | None, maximum: float) -> float:
 
 
 def bar_chart(rows: list[ScoreRow], hrefs: dict[int, str]) -> BarChart:
-    """One group per unit: a thick bar for the total, thin ones for its parts."""
+    """One group per unit: a thick bar for the total, a thin one for every indicator
+    of the scheme (each scaled to its own maximum)."""
+    parts = indicator_order({p for r in rows for p in r.parts})
+    row_height = max(ROW_HEIGHT, 22 + PART_STEP * len(parts))
     chart_rows = []
     for index, row in enumerate(rows):
-        y = TOP + index * ROW_HEIGHT
+        y = TOP + index * row_height
         bars = [
             Bar(
                 LABEL_WIDTH,
@@ -68,12 +73,12 @@ def bar_chart(rows: list[ScoreRow], hrefs: dict[int, str]) -> BarChart:
                 "total",
             )
         ]
-        for offset, part in enumerate(PARTS):
+        for offset, part in enumerate(parts):
             value = row.parts.get(part)
             bars.append(
                 Bar(
                     LABEL_WIDTH,
-                    y + 18 + offset * 6,
+                    y + 18 + offset * PART_STEP,
                     round(BAR_WIDTH * _frac(value, row.part_max.get(part, 100.0)), 1),
                     5,
                     f"bar-{part}",
@@ -88,17 +93,18 @@ def bar_chart(rows: list[ScoreRow], hrefs: dict[int, str]) -> BarChart:
                 href=hrefs.get(row.unit_id),
                 bars=bars,
                 total_text="–" if row.total is None else f"{round(row.total, 1):g}",
-                note=row.status_label if row.total is None else "",
+                note=(row.status or "") if row.total is None else "",
             )
         )
     ticks = [(LABEL_WIDTH + BAR_WIDTH * f, f"{int(f * 100)}%") for f in (0, 0.25, 0.5, 0.75, 1)]
     return BarChart(
         width=LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH,
-        height=TOP + max(1, len(rows)) * ROW_HEIGHT + 4,
+        height=TOP + max(1, len(rows)) * row_height + 4,
         label_width=LABEL_WIDTH,
         bar_width=BAR_WIDTH,
         rows=chart_rows,
         ticks=ticks,
+        parts=parts,
     )
 
 

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor import i18n
 from monitor.store.models import Unit
 from monitor.web import exports, leaks, report
 from monitor.web.charts import bar_chart, line_chart
@@ -38,11 +39,12 @@ def _page(
     request: Request, session: Session, key: tuple[object, ...], render: Callable[[], Response]
 ) -> Response:
     """A public page, served from the cache to anonymous readers (their pages are the
-    same for everyone and hold no session data); signed-in users get it rendered."""
+    same for everyone in one language and hold no session data); signed-in users get
+    it rendered."""
     if request.session.get(SESSION_KEY) is not None:
         return render()
     body = _cache(request).get(
-        session, ("page", *key), lambda: bytes(render().body), scope="content"
+        session, ("page", i18n.current(), *key), lambda: bytes(render().body), scope="content"
     )
     return HTMLResponse(body)
 

@@ -14,7 +14,16 @@ from monitor.scoring.query import latest_by_unit
 from monitor.store.models import Finding, Item, Score, Unit
 from rules.api import Period
 
+# The columns of the exports (kept stable for spreadsheets built on them).
 PARTS = ("completeness", "timeliness")
+# The order indicators are drawn in; others (a local scheme's) follow alphabetically.
+INDICATOR_ORDER = ("completeness", "timeliness", "integrity", "responsiveness", "availability")
+
+
+def indicator_order(found: set[str] | list[str]) -> list[str]:
+    """Every indicator in FOUND (never "total"), the scheme's usual ones first."""
+    known = [i for i in INDICATOR_ORDER if i in found]
+    return known + sorted(i for i in found if i not in INDICATOR_ORDER and i != "total")
 
 _PERIOD_SHAPES = (
     ("year", re.compile(r"^\d{4}$")),
@@ -141,7 +150,7 @@ def _rows(session: Session, units: list[Unit], period: str, previous: str | None
             has_children=unit.id in with_children,
             status=total.status if total else None,
         )
-        for part in PARTS:
+        for part in indicator_order({*PARTS, *mine}):
             score = mine.get(part)
             row.parts[part] = score.value if score else None
             row.part_max[part] = score.max_value if score and score.max_value else 100.0

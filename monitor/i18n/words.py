@@ -1,0 +1,114 @@
+"""The monitor's own words in the reader's language: finding messages, rule titles and
+remedies, indicator names, severities and alert states.
+
+Each function translates with the locale of the moment (:func:`monitor.i18n.current`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from typing import Any, Protocol
+
+from monitor.i18n import N_, gettext, say
+from rules.api import Rule
+from rules.registry import load_rules
+
+__all__ = [
+    "finding_text",
+    "indicator_name",
+    "rule_remedy",
+    "rule_title",
+    "severity_name",
+    "state_name",
+    "status_name",
+]
+
+INDICATOR_NAMES: Mapping[str, str] = {
+    "total": N_("Total"),
+    "completeness": N_("Completeness"),
+    "timeliness": N_("Timeliness"),
+    "integrity": N_("Integrity"),
+    "responsiveness": N_("Responsiveness"),
+    "availability": N_("Availability"),
+    "privacy": N_("Privacy"),
+    "conformity": N_("Conformity"),
+}
+
+SEVERITY_NAMES: Mapping[str, str] = {
+    "info": N_("info"),
+    "low": N_("low"),
+    "medium": N_("medium"),
+    "high": N_("high"),
+    "critical": N_("critical"),
+}
+
+STATE_NAMES: Mapping[str, str] = {
+    "open": N_("open"),
+    "acknowledged": N_("acknowledged"),
+    "resolved": N_("resolved"),
+    "silenced": N_("silenced"),
+    "cleared": N_("cleared"),
+}
+
+STATUS_NAMES: Mapping[str, str] = {
+    "not_monitored": N_("not monitored"),
+    "not_assessable": N_("not assessable"),
+    "scored": N_("scored"),
+}
+
+
+class FindingLike(Protocol):
+    rule_id: str
+    message: str
+    message_code: str | None
+    message_params: dict[str, Any]
+
+
+@lru_cache(maxsize=1)
+def _rules() -> dict[str, type[Rule]]:
+    return dict(load_rules().rules)
+
+
+def _rule(rule_id: str) -> type[Rule] | None:
+    return _rules().get(rule_id)
+
+
+def finding_text(finding: FindingLike) -> str:
+    """The finding's message in the reader's language; the stored English text when
+    the finding has no code (older findings) or its rule no longer knows the code."""
+    rule = _rule(finding.rule_id)
+    code = getattr(finding, "message_code", None)
+    template = rule.messages.get(code) if rule is not None and code else None
+    if template is None:
+        return gettext(finding.message) if finding.message else ""
+    return say(template, getattr(finding, "message_params", None) or {})
+
+
+def rule_title(rule_id: str) -> str:
+    rule = _rule(rule_id)
+    return gettext(rule.title) if rule is not None else rule_id
+
+
+def rule_remedy(rule_id: str) -> str:
+    rule = _rule(rule_id)
+    remedy = getattr(rule, "remedy", "") if rule is not None else ""
+    return gettext(remedy) if remedy else ""
+
+
+def indicator_name(indicator: str, title: str = "") -> str:
+    known = INDICATOR_NAMES.get(indicator)
+    if known is not None:
+        return gettext(known)
+    return title or indicator
+
+
+def severity_name(severity: str) -> str:
+    return gettext(SEVERITY_NAMES.get(severity, severity))
+
+
+def state_name(state: str) -> str:
+    return gettext(STATE_NAMES.get(state, state))
+
+
+def status_name(status: str | None) -> str:
+    return gettext(STATUS_NAMES[status]) if status in STATUS_NAMES else (status or "")
