@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime-stamp
 DEV     := $(VENV)/.dev-stamp
 
-.PHONY: venv demo test lint typecheck check accuracy bench soak fuzz load migration clean
+.PHONY: venv demo test lint typecheck check accuracy bench soak fuzz load migration clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,18 @@ test: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make messages: extract the texts to translate (Python, rules, templates), merge
+## them into each catalogue (monitor/i18n/locales/*/LC_MESSAGES/messages.po) and
+## check that every catalogue compiles. The .po files are read at start: no .mo.
+LOCALES_DIR := monitor/i18n/locales
+messages: venv
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --no-location --sort-output \
+		--project disclosure-monitor -o $(LOCALES_DIR)/messages.pot .
+	$(BIN)/pybabel update -i $(LOCALES_DIR)/messages.pot -d $(LOCALES_DIR) --no-wrap \
+		--ignore-obsolete
+	$(BIN)/pybabel compile -d $(LOCALES_DIR) --statistics -o /dev/null -l zh_CN
+	$(BIN)/pybabel compile -d $(LOCALES_DIR) --statistics -o /dev/null -l en
 
 lint: venv
 	$(BIN)/ruff check .

@@ -39,13 +39,13 @@ __all__ = [
     "FeedView",
     "FetchView",
     "FindingDraft",
-    "Said",
     "ItemVersionView",
     "ItemView",
     "Period",
     "Rule",
     "RuleContext",
     "RuleParams",
+    "Said",
     "Severity",
     "UnitView",
 ]
@@ -357,6 +357,7 @@ class Rule:
     # What to do about a finding, and by when (shown with each alert). Marked with
     # ``N_`` from monitor.i18n (or not: an unmarked text is shown as written).
     remedy: ClassVar[str] = ""
+    remedy_days: ClassVar[int] = 10
     # Code → English template of a finding message (``{name}`` fields), for ``say``.
     messages: ClassVar[Mapping[str, str]] = {}
 

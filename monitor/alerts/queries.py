@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import Select, case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from monitor.store.models import Alert, Unit
 
@@ -68,7 +68,9 @@ def unit_prefix(code: str) -> str:
 @dataclass(frozen=True)
 class AlertFilter:
     """What to list. ``state``: one of :data:`STATES`, ``"all"``, or ``None`` for
-    every state but resolved. ``unit``: a unit code (its subtree) or a code prefix."""
+    every state but resolved. ``unit``: a unit code (its subtree) or a code prefix,
+    or else part of a name: the units so named and the units directly under them
+    (a town's name finds the town and its villages)."""
 
     state: str | None = None
     severity: str | None = None
@@ -94,8 +96,17 @@ def alert_query(scope: Scope, flt: AlertFilter = AlertFilter()) -> Select[tuple[
         query = query.where(Alert.severity == flt.severity)
     if flt.rule:
         query = query.where(Alert.rule_id == flt.rule)
-    if flt.unit:
+    if flt.unit and flt.unit.strip().isdigit():
         query = query.where(Unit.code.startswith(unit_prefix(flt.unit)))
+    elif flt.unit and flt.unit.strip():
+        parent = aliased(Unit)
+        name = flt.unit.strip()
+        query = query.outerjoin(parent, parent.id == Unit.parent_id).where(
+            or_(
+                Unit.name.contains(name, autoescape=True),
+                parent.name.contains(name, autoescape=True),
+            )
+        )
     if flt.sort == "severity":
         return query.order_by(_severity_rank(), Alert.opened_at, Alert.id)
     return query.order_by(Alert.opened_at.desc(), Alert.id.desc())

@@ -18,7 +18,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import lru_cache
+from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import Any
@@ -92,7 +92,7 @@ def from_environment(environ: Mapping[str, str] | None = None) -> str | None:
     return None
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(locale: str) -> _gettext.NullTranslations:
     """The catalogue of LOCALE, compiled from its ``.po`` on first use."""
     path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"

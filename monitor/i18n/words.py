@@ -6,17 +6,20 @@ Each function translates with the locale of the moment (:func:`monitor.i18n.curr
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from functools import lru_cache
 from typing import Any, Protocol
 
+from monitor import remedies
 from monitor.i18n import N_, gettext, say
+from monitor.remedies import NextStep
 from rules.api import Rule
 from rules.registry import load_rules
 
 __all__ = [
     "finding_text",
     "indicator_name",
-    "rule_remedy",
+    "next_step",
     "rule_title",
     "severity_name",
     "state_name",
@@ -89,10 +92,9 @@ def rule_title(rule_id: str) -> str:
     return gettext(rule.title) if rule is not None else rule_id
 
 
-def rule_remedy(rule_id: str) -> str:
-    rule = _rule(rule_id)
-    remedy = getattr(rule, "remedy", "") if rule is not None else ""
-    return gettext(remedy) if remedy else ""
+def next_step(rule_id: str, opened_at: datetime) -> NextStep | None:
+    """The remedy and deadline of an alert on RULE_ID, in the reader's language."""
+    return remedies.next_step(rule_id, _rule(rule_id), opened_at)
 
 
 def indicator_name(indicator: str, title: str = "") -> str:

@@ -21,10 +21,10 @@ from monitor.web import follow, ops, public, report, search_pages, workspace
 from monitor.web.api import create_api
 from monitor.web.deps import csrf_token
 from monitor.web.locale import LocaleMiddleware
-from monitor.web.words import install as install_words
 from monitor.web.report_cache import ReportCache
 from monitor.web.security import SecurityHeaders, SessionCookies, check_secret_key
 from monitor.web.throttle import make_login_throttle
+from monitor.web.words import install as install_words
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 
+from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
 from monitor.evidence import EvidenceCorrupt, EvidenceError, read_evidence
 from monitor.settings import Settings
-from monitor.store.models import ItemVersion
+from monitor.store.models import Finding, Item, ItemVersion
 
 MAX_SHOWN = 200_000
 
@@ -68,3 +70,40 @@ def version_diff(old: ItemVersion, new: ItemVersion) -> list[DiffLine]:
             kind = "ctx"
         lines.append(DiffLine(kind, line))
     return lines
+
+
+_PASSAGE_KEYS = ("passage", "quote", "title", "old_title", "new_title")
+
+
+def passages(session: Session, finding: Finding | None) -> list[str]:
+    """What a finding points at in a page: the values it found (personal data), the
+    passage it quotes, the title of the item it is about."""
+    if finding is None:
+        return []
+    evidence = finding.evidence or {}
+    found: list[str] = []
+    for values in (evidence.get("found") or {}).values():
+        if isinstance(values, list):
+            found.extend(v for v in values if isinstance(v, str))
+    found.extend(evidence[k] for k in _PASSAGE_KEYS if isinstance(evidence.get(k), str))
+    item_id = evidence.get("item_id")
+    if isinstance(item_id, int):
+        item = session.get(Item, item_id)
+        if item is not None and item.title:
+            found.append(item.title)
+    return sorted({p.strip() for p in found if len(p.strip()) >= 2}, key=len, reverse=True)
+
+
+def highlight(text: str, marks: list[str]) -> Markup:
+    """TEXT escaped for HTML, every occurrence of MARKS wrapped in ``<mark>``."""
+    if not marks:
+        return escape(text)
+    pattern = re.compile("|".join(re.escape(m) for m in marks))
+    out: list[str] = []
+    last = 0
+    for match in pattern.finditer(text):
+        out.append(str(escape(text[last : match.start()])))
+        out.append(f'<mark class="offending">{escape(match.group(0))}</mark>')
+        last = match.end()
+    out.append(str(escape(text[last:])))
+    return Markup("".join(out))

@@ -25,6 +25,7 @@ def indicator_order(found: set[str] | list[str]) -> list[str]:
     known = [i for i in INDICATOR_ORDER if i in found]
     return known + sorted(i for i in found if i not in INDICATOR_ORDER and i != "total")
 
+
 _PERIOD_SHAPES = (
     ("year", re.compile(r"^\d{4}$")),
     ("quarter", re.compile(r"^\d{4}-Q[1-4]$")),

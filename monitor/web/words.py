@@ -31,7 +31,7 @@ def install(env: Environment, settings: Settings) -> None:
     env.globals["locale"] = i18n.current
     env.globals["finding_text"] = words.finding_text
     env.globals["rule_title"] = words.rule_title
-    env.globals["rule_remedy"] = words.rule_remedy
+    env.globals["next_step"] = words.next_step
     env.globals["indicator_name"] = words.indicator_name
     env.filters["severity"] = words.severity_name
     env.filters["state"] = words.state_name

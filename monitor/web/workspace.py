@@ -18,6 +18,7 @@ from monitor.alerts.models import Appeal
 from monitor.alerts.queries import AlertFilter, alert_query
 from monitor.appeals import AppealError, decide_appeal, file_appeal
 from monitor.evidence import evidence_unit_ids
+from monitor.i18n import N_, gettext
 from monitor.precision import precision
 from monitor.store.base import utcnow
 from monitor.store.models import Alert, Evidence, Finding, Item, Unit
@@ -31,7 +32,7 @@ from monitor.web.deps import (
     require_alert_worker,
     require_viewer,
 )
-from monitor.web.evidence_view import read_archived, version_diff
+from monitor.web.evidence_view import highlight, passages, read_archived, version_diff
 from monitor.web.models import Comment
 from monitor.web.params import OptionalRowId, PageNo, RowId, SilenceHours
 from monitor.web.throttle import LoginThrottle
@@ -107,7 +108,8 @@ def logout(request: Request, session: Db, csrf: Annotated[str, Form()] = "") -> 
 def _queue_query(
     viewer: Viewer, state: str | None, severity: str | None, rule: str | None, unit: str | None
 ):
-    flt = AlertFilter(state=state, severity=severity, rule=rule, unit=unit)
+    # What needs doing first: the most severe, then the longest waiting.
+    flt = AlertFilter(state=state, severity=severity, rule=rule, unit=unit, sort="severity")
     return alert_query(viewer.unit_ids, flt)
 
 
@@ -169,9 +171,15 @@ def alert_queue(
     rows, total = queries.page(
         session, _queue_query(viewer, state, severity, rule, unit), page, PAGE_SIZE
     )
+    finding_ids = [alert.finding_id for alert, _ in rows if alert.finding_id is not None]
+    coded = session.scalars(
+        select(Finding).where(Finding.id.in_(finding_ids), Finding.message_code.is_not(None))
+    )
     context = {
         "viewer": viewer,
         "alerts": [alert for alert, _ in rows],
+        # Findings stored with a message code: their alert reads in the viewer's language.
+        "findings": {f.id: f for f in coded},
         "units": {unit_row.id: unit_row for _, unit_row in rows},
         "filters": {"state": state, "severity": severity, "rule": rule, "unit": unit},
         "states": queries.STATES,
@@ -212,7 +220,7 @@ def alert_detail(request: Request, session: Db, alert_id: RowId) -> Response:
         "appeals": appeals,
         "unit": session.get(Unit, alert.unit_id),
         "finding": finding,
-        "links": evidence_links(finding.evidence if finding else {}),
+        "links": evidence_links(finding.evidence if finding else {}, finding),
         "comments": comments,
         "actions": actions.allowed_actions(alert.state),
         "error": request.query_params.get("error"),
@@ -220,18 +228,24 @@ def alert_detail(request: Request, session: Db, alert_id: RowId) -> Response:
     return _render(request, "alert.html", context)
 
 
-def evidence_links(evidence: dict) -> list[tuple[str, str]]:
-    """(label, href) for what a finding's evidence points at, each once."""
+_LINK_LABELS = {"evidence_id": N_("archived page %(n)s"), "item_id": N_("versions of item %(n)s")}
+
+
+def evidence_links(evidence: dict, finding: Finding | None = None) -> list[tuple[str, str]]:
+    """(label, href) for what a finding's evidence points at, each once. With FINDING,
+    an archived page opens with the finding's passage highlighted."""
     links: dict[str, str] = {}
+    mark = f"?finding={finding.id}" if finding is not None else ""
     for key, prefix in (("evidence_id", "/workspace/evidence/"), ("item_id", "/workspace/items/")):
         single = evidence.get(key)
         values = ([single] if single is not None else []) + list(evidence.get(key + "s") or [])
         for value in values:
             if isinstance(value, int):
-                links[f"{prefix}{value}"] = f"{key.removesuffix('_id')} {value}"
+                suffix = mark if key == "evidence_id" else ""
+                links[f"{prefix}{value}{suffix}"] = gettext(_LINK_LABELS[key]) % {"n": value}
     url = evidence.get("url")
     if isinstance(url, str) and url.startswith(("http://", "https://")):
-        links[url] = "source page"
+        links[url] = gettext("source page")
     return [(label, href) for href, label in links.items()]
 
 
@@ -363,7 +377,9 @@ def _visible(viewer: Viewer, unit_ids: set[int]) -> bool:
 
 
 @router.get("/workspace/evidence/{evidence_id}", response_class=HTMLResponse)
-def evidence_page(request: Request, session: Db, evidence_id: RowId) -> Response:
+def evidence_page(
+    request: Request, session: Db, evidence_id: RowId, finding: OptionalRowId = None
+) -> Response:
     viewer = require_alert_worker(request, session)
     evidence = session.get(Evidence, evidence_id)
     if evidence is None:
@@ -371,9 +387,17 @@ def evidence_page(request: Request, session: Db, evidence_id: RowId) -> Response
     if not _visible(viewer, evidence_unit_ids(session, evidence_id)):
         raise HTTPException(403, "this evidence is outside your jurisdiction")
     archived = read_archived(session, request.app.state.settings, evidence_id)
-    return _render(
-        request, "evidence.html", {"viewer": viewer, "evidence": evidence, "archived": archived}
-    )
+    about = session.get(Finding, finding) if finding is not None else None
+    if about is not None and not viewer.can_see_unit(about.unit_id):
+        about = None
+    context = {
+        "viewer": viewer,
+        "evidence": evidence,
+        "archived": archived,
+        "finding": about,
+        "body": highlight(archived.body, passages(session, about)) if archived.found else "",
+    }
+    return _render(request, "evidence.html", context)
 
 
 @router.get("/workspace/items/{item_id}", response_class=HTMLResponse)

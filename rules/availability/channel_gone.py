@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import ClassVar
 
 from pydantic import Field
 
@@ -42,6 +43,9 @@ class ChannelGone(Rule):
         "inspection indicators (State Council General Office, 2019)"
     )
     severity = Severity.HIGH
+    messages: ClassVar[dict[str, str]] = {
+        "gone": "channel {channel} gone: answered {statuses} on {reads} reads from {start} to {end}"
+    }
 
     class Params(RuleParams):
         min_answers: int = Field(default=2, ge=1)
@@ -70,10 +74,13 @@ class ChannelGone(Rule):
                 continue
             yield FindingDraft(
                 subject=f"channel:{feed.url}"[:500],
-                message=(
-                    f"channel {feed.category or feed.url} gone: answered "
-                    f"{'/'.join(sorted({str(f.status) for f in gone}))} on {len(gone)} reads "
-                    f"from {local_date(first.started_at)} to {local_date(last.started_at)}"
+                message=self.say(
+                    "gone",
+                    channel=feed.category or feed.url,
+                    statuses="/".join(sorted({str(f.status) for f in gone})),
+                    reads=len(gone),
+                    start=local_date(first.started_at),
+                    end=local_date(last.started_at),
                 ),
                 evidence={
                     "feed_id": feed.id,

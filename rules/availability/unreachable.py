@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import ClassVar
 from urllib.parse import urlsplit
 
 from rules._helpers import end_of_day, reference_day
@@ -44,6 +45,10 @@ class Unreachable(Rule):
     title = "Site reachable: under 5 % of probes fail or exceed 15 s"
     basis = "GOV website inspection indicators (State Council General Office, 2019): availability"
     severity = Severity.HIGH
+    messages: ClassVar[dict[str, str]] = {
+        "unreachable": "{bad} of {probes} probes of {host} failed or took over {slow} s "
+        "({share}) in the {days} days to {end}"
+    }
 
     class Params(RuleParams):
         window_days: int = 7
@@ -68,10 +73,15 @@ class Unreachable(Rule):
                 continue
             yield FindingDraft(
                 subject=f"host:{host}",
-                message=(
-                    f"{len(bad)} of {len(fetches)} probes of {host} failed or took over "
-                    f"{p.slow_seconds:g} s ({share:.1%}) in the {p.window_days} days "
-                    f"to {end.date()}"
+                message=self.say(
+                    "unreachable",
+                    bad=len(bad),
+                    probes=len(fetches),
+                    host=host,
+                    slow=f"{p.slow_seconds:g}",
+                    share=f"{share:.1%}",
+                    days=p.window_days,
+                    end=end.date(),
                 ),
                 evidence={
                     "host": host,

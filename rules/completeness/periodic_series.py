@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -76,6 +76,10 @@ class PeriodicSeries(Rule):
     )
     version = "2"
     severity = Severity.MEDIUM
+    messages: ClassVar[dict[str, str]] = {
+        "missing": "no {name} disclosure for {period}, due by {due}",
+        "late": "{name} disclosure for {period} published late: {published}, due by {due}",
+    }
     applies_to = frozenset({"village", "community"})
 
     class Params(RuleParams):
@@ -135,7 +139,7 @@ class PeriodicSeries(Rule):
             if not hits:
                 yield FindingDraft(
                     subject=f"series:{name}:{sub.key}",
-                    message=f"no {name} disclosure for {sub.key}, due by {deadline}",
+                    message=self.say("missing", name=name, period=sub.key, due=deadline),
                     evidence=evidence,
                 )
                 continue
@@ -145,9 +149,8 @@ class PeriodicSeries(Rule):
             covered = item_covered(first)
             yield FindingDraft(
                 subject=f"series:{name}:{sub.key}",
-                message=(
-                    f"{name} disclosure for {sub.key} published late: {item_day(first)}, "
-                    f"due by {deadline}"
+                message=self.say(
+                    "late", name=name, period=sub.key, published=item_day(first), due=deadline
                 ),
                 severity=Severity.LOW,
                 evidence={

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import ClassVar
 
 from pydantic import Field
 
@@ -102,6 +103,7 @@ class RequiredCategories(Rule):
     )
     version = "2"
     severity = Severity.HIGH
+    messages: ClassVar[dict[str, str]] = {"missing": "no {name} item in {period}"}
 
     class Params(RuleParams):
         requirements: dict[str, list[str]] = Field(default_factory=dict)
@@ -136,7 +138,7 @@ class RequiredCategories(Rule):
                 continue
             yield FindingDraft(
                 subject=f"category:{name}",
-                message=f"no {name} item in {ctx.period.key}",
+                message=self.say("missing", name=name, period=ctx.period.key),
                 evidence={
                     "requirement": name,
                     "keywords": list(keywords),

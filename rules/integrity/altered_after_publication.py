@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import ClassVar
 
 from rules._helpers import item_evidence, local_date, subject_for
 from rules.api import FindingDraft, ItemView, Rule, RuleContext, RuleParams, Severity
@@ -53,6 +54,9 @@ class AlteredAfterPublication(Rule):
     title = "Not altered after publication without a correction notice"
     basis = "Regulations on Open Government Information (2019), arts. 6 and 26"
     severity = Severity.HIGH
+    messages: ClassVar[dict[str, str]] = {
+        "changed": "changed ({fields}) on {day} after publication, with no correction notice"
+    }
 
     class Params(RuleParams):
         correction_words: tuple[str, ...] = CORRECTION_WORDS
@@ -81,9 +85,8 @@ class AlteredAfterPublication(Rule):
             before, after, fields = changes[-1]
             yield FindingDraft(
                 subject=subject_for(item),
-                message=(
-                    f"changed ({', '.join(fields)}) on {local_date(after.seen_at)} after "
-                    f"publication, with no correction notice"
+                message=self.say(
+                    "changed", fields=", ".join(fields), day=local_date(after.seen_at)
                 ),
                 evidence=item_evidence(
                     item,

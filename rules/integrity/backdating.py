@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import ClassVar
 
 from rules._helpers import REACHED, end_of_day, item_evidence, local_date, subject_for
 from rules.api import FindingDraft, Rule, RuleContext, RuleParams, Severity
@@ -37,6 +38,10 @@ class Backdating(Rule):
         "villages: Organic Law of Villagers' Committees (2018), art. 30"
     )
     severity = Severity.HIGH
+    messages: ClassVar[dict[str, str]] = {
+        "backdated": "claims publication on {published} but {missed} read(s) of its feed "
+        "after that did not list it (first seen {first_seen})"
+    }
 
     class Params(RuleParams):
         tolerance_hours: float = 24.0
@@ -59,10 +64,11 @@ class Backdating(Rule):
             missed.sort(key=lambda f: f.started_at)
             yield FindingDraft(
                 subject=subject_for(item),
-                message=(
-                    f"claims publication on {item.published_date} but {len(missed)} read(s) "
-                    f"of its feed after that did not list it (first seen "
-                    f"{local_date(item.first_seen)})"
+                message=self.say(
+                    "backdated",
+                    published=item.published_date,
+                    missed=len(missed),
+                    first_seen=local_date(item.first_seen),
                 ),
                 evidence=item_evidence(
                     item,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import ClassVar
 
 from rules._helpers import item_day, item_evidence, local_date, subject_for
 from rules.api import FindingDraft, Rule, RuleContext, RuleParams, Severity
@@ -27,6 +28,10 @@ class DeletedAfterPublication(Rule):
     title = "Not deleted after publication without a withdrawal notice"
     basis = "Regulations on Open Government Information (2019), arts. 6 and 26"
     severity = Severity.HIGH
+    messages: ClassVar[dict[str, str]] = {
+        "removed": "removed on {removed} after publication on {published}, "
+        "with no withdrawal notice"
+    }
 
     class Params(RuleParams):
         withdrawal_words: tuple[str, ...] = ("废止", "撤销", "撤回", "失效", "停止执行")
@@ -55,8 +60,7 @@ class DeletedAfterPublication(Rule):
                 continue
             yield FindingDraft(
                 subject=subject_for(item),
-                message=f"removed on {removed} after publication on {item_day(item)}, "
-                "with no withdrawal notice",
+                message=self.say("removed", removed=removed, published=item_day(item)),
                 evidence=item_evidence(
                     item, removed_at=str(removed), published=str(item_day(item))
                 ),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import timedelta
+from typing import ClassVar
 
 from rules._helpers import item_evidence, local_date, parse_day, subject_for
 from rules.api import (
@@ -75,6 +76,14 @@ class RequestsOverdue(Rule):
         "Regulations on Open Government Information (2019), art. 33; GOV website indicators (2019)"
     )
     severity = Severity.HIGH
+    messages: ClassVar[dict[str, str]] = {
+        "cannot_assess": "cannot compute the answer deadline: {error}",
+        "request_answered": "request received {received}, due {due}, answered {answered}",
+        "request_unanswered": "request received {received}, due {due}, unanswered as of {today}",
+        "consultation_answered": "consultation received {received}, due {due}, answered {answered}",
+        "consultation_unanswered": "consultation received {received}, due {due}, "
+        "unanswered as of {today}",
+    }
     applies_to = frozenset({"township", "town", "street"})
 
     class Params(RuleParams):
@@ -102,7 +111,7 @@ class RequestsOverdue(Rule):
                 if received in ctx.period:
                     yield FindingDraft(
                         subject=subject_for(item),
-                        message=f"cannot compute the answer deadline: {exc}",
+                        message=self.say("cannot_assess", error=str(exc)),
                         assessable=False,
                         evidence=item_evidence(item, received=str(received)),
                     )
@@ -113,10 +122,12 @@ class RequestsOverdue(Rule):
             if not late:
                 continue
             what = "consultation" if consultation else "request"
-            state = f"answered {answered}" if answered else f"unanswered as of {today}"
+            code = f"{what}_{'answered' if answered else 'unanswered'}"
             yield FindingDraft(
                 subject=subject_for(item),
-                message=f"{what} received {received}, due {deadline}, {state}",
+                message=self.say(
+                    code, received=received, due=deadline, answered=answered, today=today
+                ),
                 evidence=item_evidence(
                     item,
                     kind=what,

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import ClassVar
 
 from rules._helpers import item_evidence, subject_for
 from rules.api import CalendarUnknown, FindingDraft, Rule, RuleContext, RuleParams, Severity
@@ -27,6 +28,11 @@ class PublicationLag(Rule):
     title = "Published within 20 working days of formation"
     basis = "Regulations on Open Government Information (2019), art. 26"
     severity = Severity.MEDIUM
+    messages: ClassVar[dict[str, str]] = {
+        "cannot_assess": "cannot assess publication lag: {error}",
+        "late": "published {published} is {lag} working days after formation {formed} "
+        "(limit {limit})",
+    }
     applies_to = frozenset({"township", "town", "street"})
 
     class Params(RuleParams):
@@ -43,7 +49,7 @@ class PublicationLag(Rule):
             except CalendarUnknown as exc:
                 yield FindingDraft(
                     subject=subject_for(item),
-                    message=f"cannot assess publication lag: {exc}",
+                    message=self.say("cannot_assess", error=str(exc)),
                     assessable=False,
                     evidence=item_evidence(item, formed=str(formed), published=str(published)),
                 )
@@ -51,9 +57,8 @@ class PublicationLag(Rule):
             if lag > limit:
                 yield FindingDraft(
                     subject=subject_for(item),
-                    message=(
-                        f"published {published} is {lag} working days after formation "
-                        f"{formed} (limit {limit})"
+                    message=self.say(
+                        "late", published=published, lag=lag, formed=formed, limit=limit
                     ),
                     evidence=item_evidence(
                         item, formed=str(formed), published=str(published), workdays=lag

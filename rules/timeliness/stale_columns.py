@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -26,6 +26,7 @@ from rules.api import (
     Rule,
     RuleContext,
     RuleParams,
+    Said,
     Severity,
 )
 
@@ -75,6 +76,19 @@ class StaleColumns(Rule):
     )
     version = "2"
     severity = Severity.MEDIUM
+    messages: ClassVar[dict[str, str]] = {
+        "never_read": "cannot assess column {name}: never read",
+        "blank": "blank column {name}: no item at all",
+        "stale_monthly": "column {name} stale: nothing for {period} (due by {due}, monthly); "
+        "newest item {newest}",
+        "stale_quarterly": "column {name} stale: nothing for {period} (due by {due}, "
+        "quarterly); newest item {newest}",
+        "stale_news": "news column {name} stale: newest item {newest}, {days} days before "
+        "{day} (limit {limit})",
+        "stale_policy": "policy column {name} stale: newest item {newest}, {days} days "
+        "before {day} (limit {limit})",
+        "unread_after": "cannot assess column {name}: not read successfully after {due}",
+    }
 
     class Params(RuleParams):
         news_days: int = 14
@@ -118,7 +132,7 @@ class StaleColumns(Rule):
             if not reached_ok(fetches):
                 yield FindingDraft(
                     subject=subject,
-                    message=f"cannot assess column {name}: never read",
+                    message=self.say("never_read", name=name),
                     assessable=False,
                     evidence=base,
                 )
@@ -127,7 +141,7 @@ class StaleColumns(Rule):
             if not items:
                 yield FindingDraft(
                     subject=subject,
-                    message=f"blank column {name}: no item at all",
+                    message=self.say("blank", name=name),
                     evidence={**base, "blank": True},
                 )
                 continue
@@ -145,9 +159,12 @@ class StaleColumns(Rule):
                     continue
                 due = deadline_after(period.end, params.window_day)
                 detail = {"column_type": every, "period": period.key}
-                stale_message = (
-                    f"column {name} stale: nothing for {period.key} (due by {due}, "
-                    f"{'monthly' if every == 'month' else 'quarterly'}); newest item {last}"
+                stale_message = self.say(
+                    "stale_monthly" if every == "month" else "stale_quarterly",
+                    name=name,
+                    period=period.key,
+                    due=due,
+                    newest=last,
                 )
             else:
                 kind = self.column_type(feed, params)
@@ -158,9 +175,13 @@ class StaleColumns(Rule):
                 if ref <= due:
                     continue
                 detail = {"column_type": kind, "days": (ref - last).days, "limit_days": limit}
-                stale_message = (
-                    f"{kind} column {name} stale: newest item {last}, "
-                    f"{(ref - last).days} days before {ref} (limit {limit})"
+                stale_message = self.say(
+                    f"stale_{kind}",
+                    name=name,
+                    newest=last,
+                    days=(ref - last).days,
+                    day=ref,
+                    limit=limit,
                 )
             yield self._stale(fetches, subject, name, due, last, base, detail, stale_message)
 
@@ -173,12 +194,12 @@ class StaleColumns(Rule):
         last: date,
         base: dict[str, Any],
         detail: dict[str, Any],
-        message: str,
+        message: Said,
     ) -> FindingDraft:
         if not any(f.outcome in REACHED and local_date(f.started_at) > due for f in fetches):
             return FindingDraft(
                 subject=subject,
-                message=f"cannot assess column {name}: not read successfully after {due}",
+                message=StaleColumns.say("unread_after", name=name, due=due),
                 assessable=False,
                 evidence={**base, **detail, "newest": str(last), "due": str(due)},
             )

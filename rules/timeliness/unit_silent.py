@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import Field
 
@@ -64,6 +64,14 @@ class UnitSilent(Rule):
     )
     version = "2"
     severity = Severity.MEDIUM
+    messages: ClassVar[dict[str, str]] = {
+        "unproven": "cannot assess silence: no successful read of the unit's feeds "
+        "after {due} (last {last})",
+        "silent_period": "nothing published for {period} (due by {due}); newest item {newest}",
+        "silent_period_never": "nothing published at all (due for {period} by {due})",
+        "silent_days": "nothing new since {newest} ({days} days before {day})",
+        "silent_never": "nothing published at all",
+    }
 
     class Params(RuleParams):
         days: int = 14
@@ -90,8 +98,7 @@ class UnitSilent(Rule):
         last = max((f.started_at for f in reads), default=None)
         return FindingDraft(
             subject="unit",
-            message=f"cannot assess silence: no successful read of the unit's feeds "
-            f"after {due} (last {last.isoformat() if last else 'never'})",
+            message=self.say("unproven", due=due, last=last.isoformat() if last else "never"),
             assessable=False,
             evidence={
                 **evidence,
@@ -117,9 +124,9 @@ class UnitSilent(Rule):
         yield FindingDraft(
             subject="unit",
             message=(
-                f"nothing published for {period.key} (due by {due}); newest item {newest}"
+                self.say("silent_period", period=period.key, due=due, newest=newest)
                 if newest
-                else f"nothing published at all (due for {period.key} by {due})"
+                else self.say("silent_period_never", period=period.key, due=due)
             ),
             evidence={**base, "due": str(due), "as_of_day": str(ref)},
         )
@@ -138,9 +145,9 @@ class UnitSilent(Rule):
                 yield unproven
                 return
         message = (
-            f"nothing new since {newest} ({(ref - newest).days} days before {ref})"
+            self.say("silent_days", newest=newest, days=(ref - newest).days, day=ref)
             if newest
-            else "nothing published at all"
+            else self.say("silent_never")
         )
         yield FindingDraft(
             subject="unit",

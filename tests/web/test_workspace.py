@@ -228,13 +228,17 @@ def test_appeal_on_other_jurisdiction_is_403(client, seeded: Seeded):
 
 
 def test_evidence_links_are_listed_once():
+    from monitor import i18n
     from monitor.web.workspace import evidence_links
 
-    links = evidence_links({"evidence_id": 1, "evidence_ids": [1, 2], "item_id": 5, "url": None})
+    with i18n.using("en"):
+        links = evidence_links(
+            {"evidence_id": 1, "evidence_ids": [1, 2], "item_id": 5, "url": None}
+        )
     assert links == [
-        ("evidence 1", "/workspace/evidence/1"),
-        ("evidence 2", "/workspace/evidence/2"),
-        ("item 5", "/workspace/items/5"),
+        ("archived page 1", "/workspace/evidence/1"),
+        ("archived page 2", "/workspace/evidence/2"),
+        ("versions of item 5", "/workspace/items/5"),
     ]
 
 

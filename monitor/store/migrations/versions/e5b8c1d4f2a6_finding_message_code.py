@@ -22,9 +22,7 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 def upgrade() -> None:
     with op.batch_alter_table("finding") as batch:
         batch.add_column(sa.Column("message_code", sa.String(length=100), nullable=True))
-        batch.add_column(
-            sa.Column("message_params", JSON, nullable=False, server_default="{}")
-        )
+        batch.add_column(sa.Column("message_params", JSON, nullable=False, server_default="{}"))
 
 
 def downgrade() -> None:
