@@ -131,6 +131,9 @@ def _describe(alert: Alert, finding: Finding | None) -> dict[str, Any]:
         "finding_id": alert.finding_id,
         "period": finding.period if finding else None,
         "evidence": finding.evidence if finding else {},
+        # The finding's message as code and parameters: rendered in the reader's language.
+        "message_code": finding.message_code if finding else None,
+        "message_params": finding.message_params if finding else {},
         "opened_at": alert.opened_at.isoformat(),
     }
 

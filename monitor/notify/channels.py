@@ -53,8 +53,9 @@ class Message:
             dict(self.payload), sort_keys=True, ensure_ascii=False, separators=(",", ":")
         ).encode("utf-8")
 
-    def text(self) -> tuple[str, str]:
-        return render(self.topic, dict(self.payload))
+    def text(self, settings: Settings | None = None, lang: str | None = None) -> tuple[str, str]:
+        """(subject, body) in LANG, else the settings' language."""
+        return render(self.topic, dict(self.payload), settings, lang)
 
 
 class Channel:
@@ -126,7 +127,7 @@ class EmailChannel(Channel):
                 "set smtp.starttls = true or smtp.ssl = true (SMTPS), or "
                 "smtp.allow_plaintext_password = true on a network you trust"
             )
-        subject, body = message.text()
+        subject, body = message.text(self.settings, self.spec.get("lang"))
         mail = EmailMessage()
         mail["From"] = cfg.sender
         mail["To"] = to if isinstance(to, str) else ", ".join(to)
@@ -163,7 +164,7 @@ class AppriseChannel(Channel):
     def send(self, message: Message) -> None:
         import apprise
 
-        subject, body = message.text()
+        subject, body = message.text(self.settings, self.spec.get("lang"))
         # Apprise loads its plugins lazily and some import modules deprecated in newer
         # Pythons (imghdr); that is the library's business, not a delivery failure.
         with warnings.catch_warnings():

@@ -123,7 +123,7 @@ def _deliver_one(
         report.held += 1
         return
     if settings.alerts.dry_run:
-        subject, _ = render(topic, dict(message.payload))
+        subject, _ = render(topic, dict(message.payload), settings, spec.get("lang"))
         report.dry_run.append({"id": row_id, "channel": spec.get("type"), "subject": subject})
         log.info("dry run: outbox %s via %s: %s", row_id, spec.get("type"), subject)
         return

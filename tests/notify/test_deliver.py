@@ -282,3 +282,40 @@ def test_a_backlog_larger_than_a_page_is_delivered_in_one_call(
     hook = {"type": "webhook", "url": receiver.url, "secret": SECRET}
     ids = add(sqlite_sessions, *(alert_row(n, hook) for n in range(5)))
     assert deliver_outbox(sqlite_sessions, settings, now=T0).delivered == ids
+
+
+def test_email_alert_arrives_in_chinese_with_a_link(
+    sqlite_sessions: sessionmaker[Session], settings: Settings
+) -> None:
+    """The deployed default (zh_CN): the inspector reads the alert's number, the rule's
+    name, what to do and by when, and follows a link to the alert."""
+    with SmtpServer() as smtp:
+        settings = settings.model_copy(
+            update={
+                "language": "zh_CN",
+                "smtp": settings.smtp.model_copy(update={"port": smtp.port}),
+                "web": settings.web.model_copy(update={"base_url": "https://jd.example.invalid/"}),
+            }
+        )
+        row = alert_row(7, {"type": "email", "to": "east@example.invalid"})
+        row.payload["opened"][0].update(
+            opened_at="2026-11-28T08:00:00+00:00",
+            rule_id="timeliness.publication_lag",
+            message_code="late",
+            message_params={
+                "published": "2026-11-20",
+                "lag": 35,
+                "formed": "2026-09-28",
+                "limit": 20,
+            },
+        )
+        add(sqlite_sessions, row)
+        report = deliver_outbox(sqlite_sessions, settings, now=T0)
+        assert len(report.delivered) == 1, report.errors
+        msg = email.message_from_bytes(smtp.messages[0][2], policy=policy.default)
+        body = msg.get_content()
+        assert "新告警" in msg["Subject"] and "东村" in msg["Subject"]
+        assert "A-7 [高] 信息形成之日起20个工作日内公开" in body
+        assert "相隔 35 个工作日" in body
+        assert "请该单位说明延迟原因" in body and "期限：2026-12-08" in body
+        assert "https://jd.example.invalid/workspace/alerts/7" in body
