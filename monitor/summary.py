@@ -11,6 +11,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.i18n import N_
+from monitor.i18n import gettext as _
+from monitor.i18n.words import indicator_name, rule_title, severity_name
 from monitor.scoring.query import scores_as_of
 from monitor.store.models import Alert, Finding, Unit
 from rules.api import Period
@@ -128,7 +131,7 @@ def build_summary(session: Session, period: Period, worst_n: int = 10) -> Summar
     )
 
 
-_STATUS_TEXT = {"not_monitored": "not monitored", "not_assessable": "not assessable"}
+_STATUS_TEXT = {"not_monitored": N_("not monitored"), "not_assessable": N_("not assessable")}
 
 
 def _fmt(value: float | None) -> str:
@@ -137,7 +140,7 @@ def _fmt(value: float | None) -> str:
 
 def _total(line: UnitLine) -> str:
     if line.total is None and line.status in _STATUS_TEXT:
-        return _STATUS_TEXT[line.status]
+        return _(_STATUS_TEXT[line.status])
     return _fmt(line.total)
 
 
@@ -150,30 +153,32 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - _width(text))
 
 
-def render_text(summary: Summary) -> str:
+def _coverage_line(cov: dict[str, int]) -> str:
+    line = _("Monitored: %(scored)s of %(units)s towns and villages") % {
+        "scored": cov.get("scored", 0),
+        "units": cov.get("units", 0),
+    }
+    for key, text in (
+        ("not_monitored", N_("not monitored (no feed)")),
+        ("not_assessable", N_("not assessable (no feed read in the period)")),
+        ("no_score", N_("no score yet")),
+    ):
+        if cov.get(key):
+            line += f"; {_(text)}: {cov[key]}"
+    if cov.get("scored", 0) < cov.get("units", 0):
+        line += _(" — these have no score, never count as passed, and are left out of averages")
+    return line
+
+
+def _town_table(summary: Summary) -> list[str]:
     parts = sorted({k for t in summary.towns for k in t.parts})[:3]
-    out = [f"Disclosure summary for {summary.period}"]
-    if summary.county:
-        out.append(
-            f"County {summary.county.name} ({summary.county.code}): "
-            f"score {_total(summary.county).strip()}"
-        )
-    cov = summary.coverage
-    if cov:
-        line = f"Monitored: {cov.get('scored', 0)} of {cov.get('units', 0)} towns and villages"
-        for key, text in (
-            ("not_monitored", "not monitored (no feed)"),
-            ("not_assessable", "not assessable (no feed read in the period)"),
-            ("no_score", "no score yet"),
-        ):
-            if cov.get(key):
-                line += f"; {text}: {cov[key]}"
-        if cov.get("scored", 0) < cov.get("units", 0):
-            line += " — these have no score, never count as passed, and are left out of averages"
-        out.append(line)
-    header = _pad("town", 16) + " score " + "".join(f"{p[:12]:>13}" for p in parts)
-    header += "  villages  passing  findings  alerts"
-    out += ["", header, "-" * _width(header)]
+    names = [indicator_name(p) for p in parts]
+    header = _pad(_("town"), 16) + " " + _pad(_("score"), 6)
+    header += "".join(" " * max(1, 13 - _width(n)) + n for n in names)
+    for label, width in ((_("villages"), 10), (_("passing"), 9), (_("findings"), 10)):
+        header += " " * max(1, width - _width(label)) + label
+    header += " " * max(1, 8 - _width(_("alerts"))) + _("alerts")
+    out = ["", header, "-" * _width(header)]
     for t in summary.towns:
         row = _pad(t.name, 16) + f" {_total(t)} "
         row += "".join(f"{_fmt(t.parts.get(p)):>13}" for p in parts)
@@ -181,20 +186,38 @@ def render_text(summary: Summary) -> str:
             f"  {t.villages:8d}  {t.villages_passing:7d}  {t.open_findings:8d}  {t.open_alerts:6d}"
         )
         out.append(row)
-    out += ["", "Worst units:"]
+    return out
+
+
+def render_text(summary: Summary) -> str:
+    """The summary as text, in the language of the moment (``monitor --lang``)."""
+    out = [_("Disclosure summary for %(period)s") % {"period": summary.period}]
+    if summary.county:
+        out.append(
+            _("County %(name)s (%(code)s): score %(score)s")
+            % {
+                "name": summary.county.name,
+                "code": summary.county.code,
+                "score": _total(summary.county).strip(),
+            }
+        )
+    if summary.coverage:
+        out.append(_coverage_line(summary.coverage))
+    out += _town_table(summary)
+    out += ["", _("Worst units:")]
     for ul in summary.worst:
-        out.append(f"  {_fmt(ul.total)}  {ul.code}  {ul.name}  ({ul.open_findings} findings)")
+        findings = _("%(n)s findings") % {"n": ul.open_findings}
+        out.append(f"  {_fmt(ul.total)}  {ul.code}  {ul.name}  ({findings})")
     unscored = [ul for ul in summary.towns if ul.status in _STATUS_TEXT]
     if unscored:
-        out += ["", "Towns without a score:"]
+        out += ["", _("Towns without a score:")]
         for ul in unscored:
-            out.append(f"  {ul.code}  {ul.name}: {_STATUS_TEXT[str(ul.status)]}")
-    out += [
-        "",
-        "Open alerts by severity: "
-        + (", ".join(f"{k} {v}" for k, v in summary.alerts_by_severity.items()) or "none"),
-    ]
-    out.append("Open findings by rule:")
+            out.append(f"  {ul.code}  {ul.name}: {_(_STATUS_TEXT[str(ul.status)])}")
+    by_severity = ", ".join(
+        f"{severity_name(k)} {v}" for k, v in summary.alerts_by_severity.items()
+    )
+    out += ["", _("Open alerts by severity: ") + (by_severity or _("none"))]
+    out.append(_("Open findings by rule:"))
     for rule, n in summary.findings_by_rule.items():
-        out.append(f"  {n:5d}  {rule}")
+        out.append(f"  {n:5d}  {rule_title(rule)} <{rule}>")
     return "\n".join(out)

@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor import i18n
 from monitor.settings import Settings
 from monitor.store.base import Base
 from monitor.store.db import make_engine, make_sessionmaker
@@ -33,6 +34,7 @@ SHARED = Path(
 CORPUS = SHARED / "corpus"
 # The existing assertions read English; tests of Chinese ask for zh_CN themselves.
 os.environ["MONITOR_LANGUAGE"] = "en"
+i18n.set_current("en")  # text rendered outside a request or command (render_text …)
 # The web refuses placeholder keys; tests get a random one per run.
 TEST_SECRET_KEY = "test-" + secrets.token_urlsafe(40)
 

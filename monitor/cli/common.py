@@ -15,6 +15,7 @@ import typer
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor import i18n
 from monitor.settings import Settings, load_settings
 from monitor.store.db import make_engine, make_sessionmaker
 
@@ -48,12 +49,39 @@ class AppState:
             raise typer.Exit(2) from exc
 
 
-def init_state(ctx: typer.Context, config: str | None) -> AppState:
+def init_state(ctx: typer.Context, config: str | None, lang: str | None = None) -> AppState:
     """Built once per command, from ``--config`` (kept in the context, never put in
-    the environment)."""
+    the environment); the command's language from ``--lang`` (see :func:`cli_locale`)."""
     state = AppState(settings=load_settings(config or None))
+    i18n.set_current(cli_locale(lang, state.settings))
     ctx.obj = state
     return state
+
+
+def cli_locale(lang: str | None, settings: Settings) -> str:
+    """``--lang``, else the language setting when one was given (file or environment),
+    else the POSIX locale, else zh_CN."""
+    if lang is not None:
+        chosen = i18n.normalize(lang)
+        if chosen is None:
+            raise typer.BadParameter(f"--lang wants one of {', '.join(i18n.LOCALES)}")
+        return chosen
+    if "language" in settings.model_fields_set:
+        return settings.language
+    return i18n.from_environment() or settings.language
+
+
+def ready_store(app_state: AppState) -> None:
+    """Make a never-migrated (empty) store ready; stop in one line when the store is
+    at another revision (exit 2), never with a traceback."""
+    from monitor.store.migrate import SchemaBehind, ensure_schema
+
+    try:
+        if ensure_schema(app_state.engine):
+            typer.echo("new store: created its schema (as `monitor db upgrade` does)", err=True)
+    except SchemaBehind as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from exc
 
 
 def state(ctx: typer.Context) -> AppState:

@@ -25,8 +25,14 @@ def _root(
     config: str | None = typer.Option(
         None, "--config", "-c", help="Settings file (default monitor.toml, or $MONITOR_CONFIG)."
     ),
+    lang: str | None = typer.Option(
+        None,
+        "--lang",
+        help="Language of the output: zh_CN or en (default: the language setting if set, "
+        "else the locale LC_ALL/LC_MESSAGES/LANG, else zh_CN).",
+    ),
 ) -> None:
-    init_state(ctx, config)
+    init_state(ctx, config, lang)
 
 
 # Every module of this package that defines ``register(app)`` adds its commands, so a

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from monitor.cli.common import echo_json, state
+from monitor.cli.common import echo_json, ready_store, state
 from monitor.store.db import transaction
 from monitor.units import (
     RegistryError,
@@ -44,8 +44,11 @@ def units_import(
         ),
     ] = None,
 ) -> None:
-    """Import or update units (and optionally feeds); a bad row aborts the whole import."""
+    """Import or update units (and optionally feeds); a bad row aborts the whole import.
+
+    A new, empty store gets its schema first (as ``monitor db upgrade`` would)."""
     app_state = state(ctx)
+    ready_store(app_state)
     try:
         with transaction(app_state.sessions) as session:
             n_units = import_units(session, units_file)

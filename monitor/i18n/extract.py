@@ -14,7 +14,7 @@ _TEXT_ATTRS = {"title", "remedy"}
 
 
 def _strings(node: ast.AST) -> Iterator[tuple[int, str]]:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+    if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value:
         yield node.lineno, node.value
     elif isinstance(node, ast.Dict):
         for value in node.values:

@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from openpyxl import Workbook
 
+from monitor.i18n.columns import headers
 from monitor.spreadsheet import safe_row, xlsx_append
 
 __all__ = ["COLUMNS", "Format", "export_scores"]
@@ -49,7 +50,7 @@ def export_scores(rows: Sequence[dict[str, Any]], fmt: Format, path: Path) -> in
         # utf-8-sig so spreadsheet programs on Windows read the Chinese names right.
         with path.open("w", newline="", encoding="utf-8-sig") as fh:
             writer = csv.writer(fh)
-            writer.writerow(COLUMNS)
+            writer.writerow(headers(COLUMNS))
             for row in rows:
                 writer.writerow(safe_row("" if row.get(k) is None else row.get(k) for k in COLUMNS))
     elif fmt == "xlsx":
@@ -57,7 +58,7 @@ def export_scores(rows: Sequence[dict[str, Any]], fmt: Format, path: Path) -> in
         ws = wb.active
         assert ws is not None
         ws.title = "scores"
-        xlsx_append(ws, list(COLUMNS))
+        xlsx_append(ws, headers(COLUMNS))
         for row in rows:
             xlsx_append(ws, [row.get(k) for k in COLUMNS])
         ws.freeze_panes = "A2"

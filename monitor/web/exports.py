@@ -11,6 +11,7 @@ from urllib.parse import quote
 
 from openpyxl import Workbook
 
+from monitor.i18n.columns import headers
 from monitor.spreadsheet import safe_row, xlsx_append
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -23,7 +24,7 @@ FORMATS = {
 def to_csv(columns: Sequence[str], records: Iterable[dict[str, Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(safe_row(columns))
+    writer.writerow(safe_row(headers(columns)))
     for record in records:
         writer.writerow(safe_row(record.get(column) for column in columns))
     # The BOM makes spreadsheet programs read the Chinese names as UTF-8.
@@ -37,7 +38,7 @@ def to_xlsx(columns: Sequence[str], records: Iterable[dict[str, Any]], title: st
     # end with a quote; control characters are not XML.
     cleaned = re.sub(r"[\[\]:*?/\\]", "_", _CONTROL.sub("", title))[:31].strip("'")
     sheet.title = cleaned or "table"
-    xlsx_append(sheet, list(columns))
+    xlsx_append(sheet, headers(columns))
     for record in records:
         xlsx_append(sheet, [record.get(column) for column in columns])
     out = io.BytesIO()

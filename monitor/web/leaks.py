@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.i18n.words import finding_text
 from monitor.store.models import Finding, Item
 
 __all__ = ["PRIVACY_PREFIX", "Withheld", "is_privacy", "withheld"]
@@ -79,10 +80,10 @@ class Withheld:
     def public_message(self, finding: Finding) -> str:
         """A privacy finding's message with at most one masked value."""
         if not is_privacy(finding.rule_id):
-            return finding.message
+            return finding_text(finding)
         found = (finding.evidence or {}).get("found") or {}
         sample = next((v[0] for v in found.values() if isinstance(v, list) and v), None)
-        message = finding.message.split("\n")[0]
+        message = finding_text(finding).split("\n")[0]
         return f"{message} (e.g. {sample})" if sample else message
 
 

@@ -152,15 +152,20 @@ def test_public_report_shows_coverage_and_links_no_leak(run: Run) -> None:
             assert url not in response.text, page
             assert not any(url in h for h in hrefs), page
     town_page = client.get(f"/?period=2026-11&parent={units[plan.TOWN]}").text
-    assert "not monitored 未监测" in town_page
+    assert "not monitored" in town_page
     report = client.get("/?period=2026-11").text
-    assert "not assessable 无法评估" in report
-    assert re.search(r"Monitored 已监测: <strong>6</strong> of 9", report)
+    assert "not assessable" in report
+    assert re.search(r"Monitored: <strong>6</strong> of 9", report)
     gone = client.get(f"/units/{plan.GONE_TOWN}?period=2026-11").text
-    assert "not assessable 无法评估" in gone and "availability.channel_gone" in gone
+    assert "not assessable" in gone and "availability.channel_gone" in gone
     leak_page = client.get(f"/units/{plan.LEAKS}?period=2026-11").text
     assert "privacy.personal_data" in leak_page and "link withheld" in leak_page
     assert re.search(r"\d{4}\*{10}[\dX]{4}", leak_page)  # the masked value, no more
+    # The same report in Chinese (?lang= is then remembered in a cookie).
+    chinese = client.get("/?period=2026-11&lang=zh_CN").text
+    assert "无法评估" in chinese and re.search(
+        r"已监测：\s*<strong>6</strong> 个，共 9 个", chinese
+    )
 
 
 def test_cli_summary_counts_the_monitored(run: Run) -> None:

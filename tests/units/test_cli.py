@@ -64,3 +64,34 @@ def test_help_texts() -> None:
     assert result.exit_code == 0
     assert "--feeds" in result.stdout
     assert "12-digit" in result.stdout
+
+
+def test_import_into_a_never_migrated_store_creates_it(tmp_path: Path) -> None:
+    """A newcomer's first county: no `monitor db upgrade` yet, no traceback."""
+    url = f"sqlite:///{tmp_path / 'fresh' / 'monitor.db'}"
+    result = CliRunner().invoke(
+        app,
+        ["units", "import", str(FIXTURES / "units.csv")],
+        env={"MONITOR_DATABASE_URL": url},
+    )
+    assert result.exit_code == 0, result.output
+    assert "imported 5 units" in result.stdout
+    assert "created its schema" in result.stderr
+
+
+def test_import_into_an_old_store_says_to_upgrade_in_one_line(tmp_path: Path) -> None:
+    from monitor.store.db import make_engine
+    from monitor.store.migrate import head, upgrade
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    upgrade(engine, "82a191595329")
+    engine.dispose()
+    result = CliRunner().invoke(
+        app, ["units", "import", str(FIXTURES / "units.csv")], env={"MONITOR_DATABASE_URL": url}
+    )
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: the store is at revision 82a191595329, this monitor needs "
+        f"{head()}: run `monitor db upgrade`"
+    ]
