@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from monitor.cli.common import AS_OF_HELP, echo_json, parse_as_of, state
 from monitor.scoring import (
@@ -20,6 +21,7 @@ from monitor.scoring import (
     score_rows,
     scores_as_of,
 )
+from monitor.scoring.query import scored_periods
 from monitor.store.db import transaction
 from monitor.store.models import Unit
 from rules.api import Period
@@ -29,7 +31,28 @@ score_app = typer.Typer(
     invoke_without_command=True,
 )
 
+SCORED_PERIOD_HELP = "Period: 2026-11, 2026-Q4 or 2026. Default: the latest period that has scores."
 PERIOD_HELP = "Period: 2026-11 (month), 2026-Q4 (quarter) or 2026 (year). Default: as-of month."
+
+
+def _scored_period(session: Session, value: str | None) -> Period:
+    """The asked period, or the latest that has scores; a period without scores is an
+    error naming those that have them (exit 1)."""
+    known = scored_periods(session)
+    if value is None:
+        if not known:
+            typer.echo("error: no scores yet: run `monitor score` (or `monitor run`)", err=True)
+            raise typer.Exit(1)
+        return Period.parse(known[0])
+    try:
+        asked = Period.parse(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    if asked.key not in known:
+        have = ", ".join(known[:12]) or "none"
+        typer.echo(f"error: no scores for {asked.key}; periods with scores: {have}", err=True)
+        raise typer.Exit(1)
+    return asked
 
 
 def _period(value: str | None, as_of: datetime, tz: str) -> Period:
@@ -78,7 +101,7 @@ def score(
 def show(
     ctx: typer.Context,
     unit_code: str = typer.Argument(..., help="The unit's 12-digit code."),
-    period: str = typer.Option(..., "--period", "-p", help=PERIOD_HELP),
+    period: str | None = typer.Option(None, "--period", "-p", help=SCORED_PERIOD_HELP),
     as_of: str | None = typer.Option(
         None, "--as-of", help="Show the scores as they stood on this date (YYYY-MM-DD)."
     ),
@@ -87,8 +110,8 @@ def show(
     """Show a unit's scores for a period, every deduction with its finding."""
     st = state(ctx)
     day = parse_as_of(as_of, st.settings.timezone).astimezone(ZoneInfo(st.settings.timezone))
-    p = _period(period, day, st.settings.timezone)
     with transaction(st.sessions) as session:
+        p = _scored_period(session, period)
         unit = session.scalar(select(Unit).where(Unit.code == unit_code))
         if unit is None:
             raise typer.BadParameter(f"no unit {unit_code}")
@@ -145,20 +168,21 @@ def export(
     ctx: typer.Context,
     fmt: str = typer.Option(..., "--format", "-f", help="csv, xlsx or json."),
     output: str = typer.Option(..., "--output", "-o", help="File to write."),
-    period: str | None = typer.Option(None, "--period", "-p", help=PERIOD_HELP),
+    period: str | None = typer.Option(None, "--period", "-p", help=SCORED_PERIOD_HELP),
     as_of: str | None = typer.Option(
         None, "--as-of", help="Export the scores as they stood on this date (YYYY-MM-DD)."
     ),
 ) -> None:
-    """Export stored scores of a period (one row per unit and indicator)."""
+    """Export stored scores of a period (one row per unit and indicator); says which
+    period it wrote."""
     if fmt not in ("csv", "xlsx", "json"):
         raise typer.BadParameter("--format must be csv, xlsx or json")
     st = state(ctx)
     when = parse_as_of(as_of, st.settings.timezone)
-    p = _period(period, when, st.settings.timezone)
     day = when.astimezone(ZoneInfo(st.settings.timezone)).date()
     pass_line = scheme_for(st.settings).pass_line
     with transaction(st.sessions) as session:
+        p = _scored_period(session, period)
         rows = score_rows(session, scores_as_of(session, period=p.key, as_of=day), pass_line)
     n = export_scores(rows, fmt, Path(output))  # type: ignore[arg-type]
     typer.echo(f"wrote {n} rows for {p.key} to {output}")

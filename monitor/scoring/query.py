@@ -12,7 +12,24 @@ from sqlalchemy.orm import Session
 
 from monitor.store.models import Score, Unit
 
-__all__ = ["latest_by_unit", "score_rows", "scores_as_of"]
+__all__ = ["latest_by_unit", "score_rows", "scored_periods", "scores_as_of"]
+
+
+def scored_periods(session: Session) -> list[str]:
+    """Periods that have scores, the latest first (years, quarters and months mixed:
+    by the day each ends, a month before the quarter and year ending with it)."""
+    found = session.scalars(select(Score.period).distinct()).all()
+    return sorted(found, key=_period_order, reverse=True)
+
+
+def _period_order(key: str) -> tuple[str, str, str]:
+    from rules.api import Period
+
+    try:
+        parsed = Period.parse(key)
+    except ValueError:
+        return ("", "", key)
+    return (parsed.end.isoformat(), parsed.start.isoformat(), key)
 
 
 def scores_as_of(

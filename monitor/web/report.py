@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from monitor.scoring.query import latest_by_unit
+from monitor.scoring.query import latest_by_unit, scored_periods
 from monitor.store.models import Finding, Item, Score, Unit
 from rules.api import Period
 
@@ -110,9 +110,9 @@ def coverage(rows: list[ScoreRow]) -> Coverage:
 
 
 def periods(session: Session) -> list[str]:
-    """Periods that have scores, newest first (years, quarters and months mixed)."""
-    found = session.scalars(select(Score.period).distinct()).all()
-    return sorted(found, reverse=True)
+    """Periods that have scores, the latest first: a page without ``?period=`` opens
+    on the latest month that has scores."""
+    return scored_periods(session)
 
 
 def previous_period(period: str, known: list[str]) -> str | None:

@@ -105,3 +105,18 @@ def test_a_channel_may_ask_for_its_own_language():
     assert subject.startswith("[Disclosure monitor]") and "A-3 [low]" in body
     subject, _ = render("alert.notification", payload, lang="zh-CN")
     assert subject.startswith("[公开监测]") and "新告警 1" in subject
+
+
+def test_cli_language_choice(monkeypatch):
+    from monitor.cli.common import cli_locale
+    from monitor.settings import Settings
+
+    monkeypatch.delenv("MONITOR_LANGUAGE", raising=False)
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    assert cli_locale("zh-CN", Settings()) == "zh_CN"  # --lang first
+    assert cli_locale(None, Settings()) == "en"  # then the locale
+    assert cli_locale(None, Settings(language="zh_CN")) == "zh_CN"  # a setting beats it
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert cli_locale(None, Settings()) == "zh_CN"  # the default

@@ -119,3 +119,30 @@ def test_score_exports_are_inert(
     assert all(r[name].data_type == "s" for r in rows)
     assert "'" + hostile.rstrip("\x00") in {r[name].value for r in rows}
     assert all(isinstance(r[value].value, int | float) for r in rows)
+
+
+def test_export_defaults_to_the_latest_scored_period(seeded: Settings, tmp_path: Path) -> None:
+    """Right after a run, `monitor score export` writes the period that has scores and
+    says which; a period without scores names those that have them."""
+    assert cli(seeded, "score", "--period", "2026-10", "--as-of", "2026-11-05").exit_code == 0
+    assert cli(seeded, "score", "--period", "2026-11", "--as-of", "2026-11-20").exit_code == 0
+    out = tmp_path / "latest.csv"
+    res = cli(seeded, "score", "export", "--format", "csv", "--output", str(out))
+    assert res.exit_code == 0, res.output
+    assert "wrote 30 rows for 2026-11" in res.output
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        assert {row["period"] for row in csv.DictReader(fh)} == {"2026-11"}
+    shown = cli(seeded, "score", "show", "441702100001")
+    assert shown.exit_code == 0 and "— 2026-11" in shown.output
+    missing = cli(seeded, "score", "export", "-f", "csv", "-o", str(out), "--period", "2026-09")
+    assert missing.exit_code == 1
+    assert "no scores for 2026-09; periods with scores: 2026-11, 2026-10" in missing.stderr
+
+
+def test_export_headers_in_chinese(seeded: Settings, tmp_path: Path) -> None:
+    assert cli(seeded, "score", "--period", "2026-11", "--as-of", "2026-11-20").exit_code == 0
+    out = tmp_path / "zh.csv"
+    res = cli(seeded, "--lang", "zh_CN", "score", "export", "-f", "csv", "-o", str(out))
+    assert res.exit_code == 0, res.output
+    header = out.read_text(encoding="utf-8-sig").splitlines()[0]
+    assert header.startswith("单位代码,单位,层级,期间,指标,得分")

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor import i18n
 from monitor.store.models import Finding, Score, Unit
 from monitor.summary import build_summary, render_text
 from rules.api import Period
@@ -66,3 +67,7 @@ def test_newest_score_of_the_period_not_of_another(sqlite_sessions: sessionmaker
     (town_line,) = summary.towns
     assert (town_line.villages, town_line.villages_passing, town_line.open_findings) == (1, 1, 1)
     assert "思劳镇" in render_text(summary)
+    with i18n.using("zh_CN"):  # `monitor --lang zh_CN …`, or the default without a setting
+        chinese = render_text(summary)
+    assert "2026-Q4 政务公开监测摘要" in chinese and "得分最低的单位" in chinese
+    assert "思劳镇" in chinese
