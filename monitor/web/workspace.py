@@ -21,7 +21,7 @@ from monitor.evidence import evidence_unit_ids
 from monitor.i18n import N_, gettext
 from monitor.precision import precision
 from monitor.store.base import utcnow
-from monitor.store.models import Alert, Evidence, Finding, Item, Unit
+from monitor.store.models import Alert, Evidence, Fetch, Finding, Item, Unit
 from monitor.web import exports
 from monitor.web.accounts import Viewer, authenticate, end_session, open_session
 from monitor.web.deps import (
@@ -220,7 +220,7 @@ def alert_detail(request: Request, session: Db, alert_id: RowId) -> Response:
         "appeals": appeals,
         "unit": session.get(Unit, alert.unit_id),
         "finding": finding,
-        "links": evidence_links(finding.evidence if finding else {}, finding),
+        "links": evidence_links(_feed_archive(session, finding), finding),
         "comments": comments,
         "actions": actions.allowed_actions(alert.state),
         "error": request.query_params.get("error"),
@@ -243,10 +243,37 @@ def evidence_links(evidence: dict, finding: Finding | None = None) -> list[tuple
             if isinstance(value, int):
                 suffix = mark if key == "evidence_id" else ""
                 links[f"{prefix}{value}{suffix}"] = gettext(_LINK_LABELS[key]) % {"n": value}
-    url = evidence.get("url")
-    if isinstance(url, str) and url.startswith(("http://", "https://")):
-        links[url] = gettext("source page")
+    for url in _urls(evidence):
+        links.setdefault(url, gettext("source page"))
     return [(label, href) for href, label in links.items()]
+
+
+def _urls(evidence: dict) -> list[str]:
+    """The web addresses a finding's evidence names: its page, a channel's pages
+    (``feeds``), the attachments or probes it lists."""
+    found: list[object] = [evidence.get("url"), *(evidence.get("feeds") or [])]
+    for key in ("attachments", "examples"):
+        values = evidence.get(key)
+        if isinstance(values, list):
+            found += [v.get("url") for v in values if isinstance(v, dict)]
+    return [u for u in found if isinstance(u, str) and u.startswith(("http://", "https://"))]
+
+
+def _feed_archive(session: Session, finding: Finding | None) -> dict:
+    """For a finding about a channel (``feed_id``) with no archived page of its own:
+    the channel's latest archived read, so its evidence is a click away."""
+    evidence = dict(finding.evidence or {}) if finding is not None else {}
+    feed_id = evidence.get("feed_id")
+    if evidence.get("evidence_id") is None and isinstance(feed_id, int):
+        latest = session.scalar(
+            select(Fetch.evidence_id)
+            .where(Fetch.feed_id == feed_id, Fetch.evidence_id.is_not(None))
+            .order_by(Fetch.started_at.desc())
+            .limit(1)
+        )
+        if latest is not None:
+            evidence["evidence_id"] = latest
+    return evidence
 
 
 @router.post("/workspace/alerts/{alert_id}/action")

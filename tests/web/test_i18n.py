@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from monitor.store.models import Alert, Finding, Score, Unit
+from monitor.store.models import Alert, Feed, Finding, Score, Unit
 from monitor.web import create_app
 from tests.web.conftest import login
 
@@ -143,3 +143,41 @@ def test_evidence_highlights_the_passage_of_the_finding(client, seeded, web_sess
     evidence = seeded.ids["evidence_east"]
     page = client.get(f"/workspace/evidence/{evidence}?finding={finding_id}").text
     assert '<mark class="offending">东城村财务公开 2026年10月</mark>' in page
+
+
+def test_a_channel_finding_links_its_channel_and_its_latest_archived_read():
+    from monitor import i18n
+    from monitor.web.workspace import evidence_links
+
+    with i18n.using("en"):
+        links = evidence_links(
+            {
+                "feed_id": 3,
+                "url": "http://example.invalid/col/",
+                "examples": [{"url": "http://example.invalid/col/index_1.html"}],
+                "evidence_id": 9,
+            }
+        )
+    assert [href for _, href in links] == [
+        "/workspace/evidence/9",
+        "http://example.invalid/col/",
+        "http://example.invalid/col/index_1.html",
+    ]
+
+
+def test_no_evidence_recorded_is_never_said_of_a_finding_with_a_source(
+    client, web_sessions, seeded
+):
+    """A stale-column finding names its channel, not a page: the alert links the
+    channel's latest archived read."""
+    with web_sessions() as session, session.begin():
+        alert = session.get(Alert, seeded.ids["alert_west"])
+        assert alert is not None
+        finding = session.get(Finding, alert.finding_id)
+        assert finding is not None
+        feed = session.scalars(select(Feed).where(Feed.unit_id == finding.unit_id)).one()
+        finding.evidence = {"feed_id": feed.id, "category": "通知公告"}
+    login(client, "west")
+    page = client.get(f"/workspace/alerts/{seeded.ids['alert_west']}").text
+    assert "No evidence recorded" not in page
+    assert f"/workspace/evidence/{seeded.ids['evidence_west']}?finding=" in page
