@@ -35,7 +35,7 @@ SCORED_PERIOD_HELP = "Period: 2026-11, 2026-Q4 or 2026. Default: the latest peri
 PERIOD_HELP = "Period: 2026-11 (month), 2026-Q4 (quarter) or 2026 (year). Default: as-of month."
 
 
-def _scored_period(session: Session, value: str | None) -> Period:
+def scored_period(session: Session, value: str | None) -> Period:
     """The asked period, or the latest that has scores; a period without scores is an
     error naming those that have them (exit 1)."""
     known = scored_periods(session)
@@ -111,7 +111,7 @@ def show(
     st = state(ctx)
     day = parse_as_of(as_of, st.settings.timezone).astimezone(ZoneInfo(st.settings.timezone))
     with transaction(st.sessions) as session:
-        p = _scored_period(session, period)
+        p = scored_period(session, period)
         unit = session.scalar(select(Unit).where(Unit.code == unit_code))
         if unit is None:
             raise typer.BadParameter(f"no unit {unit_code}")
@@ -182,7 +182,7 @@ def export(
     day = when.astimezone(ZoneInfo(st.settings.timezone)).date()
     pass_line = scheme_for(st.settings).pass_line
     with transaction(st.sessions) as session:
-        p = _scored_period(session, period)
+        p = scored_period(session, period)
         rows = score_rows(session, scores_as_of(session, period=p.key, as_of=day), pass_line)
     n = export_scores(rows, fmt, Path(output))  # type: ignore[arg-type]
     typer.echo(f"wrote {n} rows for {p.key} to {output}")
