@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from rules._periods import Covered, covered_period, deadline_after
 from rules.api import (
+    COMMON_MESSAGES,
     FeedView,
     FetchOutcome,
     FetchView,
@@ -16,6 +17,7 @@ from rules.api import (
     ItemView,
     Period,
     RuleContext,
+    Said,
 )
 
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -161,7 +163,7 @@ def no_data_finding(ctx: RuleContext, what: str) -> FindingDraft | None:
         return None
     return FindingDraft(
         subject="monitor:no-data",
-        message=f"cannot assess {what}: no feed of this unit was read successfully yet",
+        message=Said("no_data", COMMON_MESSAGES["no_data"], {"what": what}),
         assessable=False,
         evidence={"feeds": [f.url for f in ctx.feeds], "fetches": len(ctx.fetches)},
     )

@@ -32,6 +32,7 @@ from typing import Any, ClassVar, Protocol
 from pydantic import BaseModel, ConfigDict
 
 __all__ = [
+    "COMMON_MESSAGES",
     "ENTRY_POINT_GROUP",
     "AttachmentView",
     "Calendar",
@@ -293,6 +294,12 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+# Finding messages any rule may give (``Rule.say`` finds them after its own).
+COMMON_MESSAGES: Mapping[str, str] = {
+    "no_data": "cannot assess {what}: no feed of this unit was read successfully yet",
+}
+
+
 @dataclass(frozen=True)
 class Said:
     """A finding's message as a code, its English template and its parameters: stored
@@ -364,10 +371,10 @@ class Rule:
     @classmethod
     def say(cls, code: str, **params: Any) -> Said:
         """A finding message by CODE (a key of ``messages``) with PARAMS."""
-        if code not in cls.messages:
+        template = cls.messages.get(code) or COMMON_MESSAGES.get(code)
+        if template is None:
             raise KeyError(f"{cls.__name__} has no message {code!r}")
-        values = {k: _plain(v) for k, v in params.items()}
-        return Said(code, cls.messages[code], values)
+        return Said(code, template, {k: _plain(v) for k, v in params.items()})
 
     def evaluate(self, ctx: RuleContext) -> Iterable[FindingDraft]:
         raise NotImplementedError

@@ -25,6 +25,11 @@ def extract_rules(
     fileobj: IO[bytes], keywords: Any, comment_tags: Any, options: Any
 ) -> Iterator[tuple[int, str, str, list[str]]]:
     tree = ast.parse(fileobj.read())
+    for stmt in tree.body:  # module-level tables of messages (COMMON_MESSAGES)
+        if isinstance(stmt, ast.AnnAssign | ast.Assign) and stmt.value is not None:
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            if any(isinstance(t, ast.Name) and t.id.endswith("MESSAGES") for t in targets):
+                yield from ((ln, "", s, ["module messages"]) for ln, s in _strings(stmt.value))
     for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
         for stmt in cls.body:
             if not isinstance(stmt, ast.Assign | ast.AnnAssign) or stmt.value is None:

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from monitor import remedies
 from monitor.i18n import N_, gettext, say
 from monitor.remedies import NextStep
-from rules.api import Rule
+from rules.api import COMMON_MESSAGES, Rule
 from rules.registry import load_rules
 
 __all__ = [
@@ -81,7 +81,10 @@ def finding_text(finding: FindingLike) -> str:
     the finding has no code (older findings) or its rule no longer knows the code."""
     rule = _rule(finding.rule_id)
     code = getattr(finding, "message_code", None)
-    template = rule.messages.get(code) if rule is not None and code else None
+    template = None
+    if code:
+        own = rule.messages.get(code) if rule is not None else None
+        template = own or COMMON_MESSAGES.get(code)
     if template is None:
         return gettext(finding.message) if finding.message else ""
     return say(template, getattr(finding, "message_params", None) or {})
