@@ -34,7 +34,6 @@ SHARED = Path(
 CORPUS = SHARED / "corpus"
 # The existing assertions read English; tests of Chinese ask for zh_CN themselves.
 os.environ["MONITOR_LANGUAGE"] = "en"
-i18n.set_current("en")  # text rendered outside a request or command (render_text …)
 # The web refuses placeholder keys; tests get a random one per run.
 TEST_SECRET_KEY = "test-" + secrets.token_urlsafe(40)
 
@@ -72,6 +71,14 @@ def drop_pg_database(name: str) -> None:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Text rendered outside a request (render_text, exports) reads English, and a
+    command's ``--lang`` does not leak into the next test."""
+    with i18n.using("en"):
+        yield
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from monitor.i18n import gettext
+from monitor.i18n.words import rule_title, status_name
 from monitor.scoring.query import latest_by_unit, scored_periods
 from monitor.store.models import Finding, Item, Score, Unit
 from rules.api import Period
@@ -287,19 +289,27 @@ def describe(entry: Any, withheld: Any = None) -> Deduction:
     kind = entry.get("kind")
     if kind == "veto":
         rules = sorted({f.get("rule_id", "?") for f in entry.get("findings", [])})
-        return Deduction(f"Veto: total capped at {entry.get('cap')} ({', '.join(rules)})")
-    if kind == "status":
-        label = STATUS_LABELS.get(str(entry.get("status")), str(entry.get("status")))
-        return Deduction(f"Not scored: {label} — {entry.get('reason', '')}")
-    if kind == "rollup":
-        text = (
-            f"Roll-up: own {entry.get('own_value')} × {entry.get('own_weight')}"
-            f" + mean of units below {entry.get('children_mean')} × {entry.get('children_weight')}"
+        text = gettext("Veto: total capped at %(cap)s (%(rules)s)")
+        return Deduction(
+            text % {"cap": entry.get("cap"), "rules": ", ".join(map(rule_title, rules))}
         )
+    if kind == "status":
+        label = status_name(str(entry.get("status")))
+        text = gettext("Not scored: %(label)s — %(reason)s")
+        return Deduction(text % {"label": label, "reason": entry.get("reason", "")})
+    if kind == "rollup":
+        text = gettext(
+            "Roll-up: own %(own)s × %(own_weight)s + mean of units below %(mean)s × %(weight)s"
+        ) % {
+            "own": entry.get("own_value"),
+            "own_weight": entry.get("own_weight"),
+            "mean": entry.get("children_mean"),
+            "weight": entry.get("children_weight"),
+        }
         children = [(c.get("unit", "?"), c.get("value")) for c in entry.get("children", [])]
         return Deduction(text, children=children)
     counted = entry.get("counted", entry.get("points"))
-    parts = [str(entry.get("rule_id", "?"))]
+    parts = [rule_title(str(entry.get("rule_id", "?")))]
     subject = entry.get("subject")
     if subject and withheld is not None:
         subject = withheld.entry_subject(entry)
@@ -314,7 +324,7 @@ def describe(entry: Any, withheld: Any = None) -> Deduction:
         parts.append(f"[{note}]")
     full = entry.get("points")
     if isinstance(counted, int | float) and isinstance(full, int | float) and counted < full:
-        parts.append(f"(of {full:g})")
+        parts.append(gettext("(of %(points)s)") % {"points": f"{full:g}"})
     points = -abs(float(counted)) if isinstance(counted, int | float) else None
     finding_id = entry.get("finding_id") if isinstance(entry.get("finding_id"), int) else None
     return Deduction(" ".join(parts), points, finding_id)

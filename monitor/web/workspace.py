@@ -74,7 +74,7 @@ def login(
     wait = throttle.retry_after(name, address)
     if wait is not None:
         # Checked before the password: a guesser learns nothing while refused.
-        error = f"Too many failed logins; try again in {wait} seconds."
+        error = gettext("Too many failed logins; try again in %(n)s seconds.") % {"n": wait}
         context = {"next": next, "error": error, "viewer": None}
         response = _render(request, "login.html", context, status=429)
         response.headers["Retry-After"] = str(wait)
@@ -82,7 +82,7 @@ def login(
     user = authenticate(session, name, password)
     if user is None:
         throttle.failed(name, address)
-        context = {"next": next, "error": "Wrong name or password.", "viewer": None}
+        context = {"next": next, "error": gettext("Wrong name or password."), "viewer": None}
         return _render(request, "login.html", context, status=401)
     throttle.succeeded(name)
     hours = request.app.state.settings.web.session_hours

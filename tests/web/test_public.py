@@ -62,7 +62,8 @@ def test_unknown_period_is_404(client):
 def test_unit_page_explains_score_and_lists_findings_and_history(client):
     html = client.get("/units/330101001001?period=2026-11").text
     assert "东城村" in html and "90" in html
-    assert "<strong>-10</strong> timeliness.publication_lag (k1)" in html  # the deduction
+    # The deduction, its rule named in words.
+    assert "<strong>-10</strong> Published within 20 working days of formation (k1)" in html
     assert "integrity.silent_change" in html  # the finding
     assert "东城村财务公开 2026年10月" in html  # disclosure history
     # Anonymous visitors get the source link, not the archived evidence.
