@@ -11,10 +11,20 @@ def run(
     ctx: typer.Context,
     host: str | None = typer.Option(None, help="Web address (default: settings.web_host)."),
     port: int | None = typer.Option(None, help="Web port (default: settings.web_port)."),
+    once: bool = typer.Option(
+        False,
+        "--once",
+        help="Run one cycle now (crawl → evaluate → score → alerts → deliver), "
+        "print what it did and exit; no web, no secret key needed.",
+    ),
 ) -> None:
     """Run the embedded service until interrupted: every settings.cycle_minutes, crawl
     the feeds that are due, evaluate, score, alert and deliver; serve the report,
-    /api/v1, /metrics, /healthz and /readyz meanwhile. Migrates the store first."""
+    /api/v1, /metrics, /healthz and /readyz meanwhile. Migrates the store first.
+    ``--once``: one cycle by hand, then exit."""
+    if once:
+        _once(ctx)
+        return
     import uvicorn
 
     from monitor.logs import setup_logging
@@ -37,6 +47,37 @@ def run(
         uvicorn.run(app, host=host, port=port, log_config=None, proxy_headers=False)
     finally:
         service.stop()
+
+
+def _once(ctx: typer.Context) -> None:
+    from monitor.service import cycle_once
+    from monitor.store import migrate
+
+    st = state(ctx)
+    migrate.upgrade(st.engine)
+    report = cycle_once(st.sessions, st.settings)
+    lines = [f"cycle as of {report.now.isoformat(timespec='seconds')} in {report.seconds:.1f}s"]
+    if report.crawl is not None:
+        c = report.crawl
+        lines.append(f"  crawl: {c.fetches} fetches, {c.items_new} new items, {c.failed} failed")
+    else:
+        lines.append("  crawl: no feed due")
+    if report.evaluate is not None:
+        e = report.evaluate
+        lines.append(
+            f"  evaluate: {e.findings} findings ({len(e.opened)} opened, {len(e.cleared)} cleared)"
+        )
+    lines.append("  score: " + ", ".join(f"{s.period} {s.units} units" for s in report.scores))
+    if report.alerts is not None:
+        a = report.alerts
+        lines.append(
+            f"  alerts: {len(a.opened)} opened, {len(a.resolved)} resolved, "
+            f"{a.notifications} notifications queued"
+        )
+    if report.delivery is not None:
+        d = report.delivery
+        lines.append(f"  deliver: {len(d.delivered)} delivered, {len(d.failed)} failed")
+    typer.echo("\n".join(lines))
 
 
 def register(app: typer.Typer) -> None:

@@ -116,4 +116,6 @@ def state_name(state: str) -> str:
 
 
 def status_name(status: str | None) -> str:
-    return gettext(STATUS_NAMES[status]) if status in STATUS_NAMES else (status or "")
+    if status is None or status not in STATUS_NAMES:
+        return status or ""
+    return gettext(STATUS_NAMES[status])

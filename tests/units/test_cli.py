@@ -95,3 +95,21 @@ def test_import_into_an_old_store_says_to_upgrade_in_one_line(tmp_path: Path) ->
         "error: the store is at revision 82a191595329, this monitor needs "
         f"{head()}: run `monitor db upgrade`"
     ]
+
+
+def test_a_newcomers_first_cycle_by_hand(tmp_path: Path) -> None:
+    """Import a county into a new store, then one whole cycle with `monitor run --once`."""
+    env = {"MONITOR_DATABASE_URL": f"sqlite:///{tmp_path / 'first.db'}"}
+    imported = CliRunner().invoke(app, ["units", "import", str(FIXTURES / "units.csv")], env=env)
+    assert imported.exit_code == 0, imported.output
+    cycle = CliRunner().invoke(app, ["run", "--once"], env=env)
+    assert cycle.exit_code == 0, cycle.output
+    lines = cycle.stdout.splitlines()
+    assert lines[0].startswith("cycle as of ")
+    assert [line.split(":")[0].strip() for line in lines[1:]] == [
+        "crawl",
+        "evaluate",
+        "score",
+        "alerts",
+        "deliver",
+    ]
