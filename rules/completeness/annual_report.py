@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import ClassVar
 
 from rules._helpers import item_day, item_evidence, local_date, no_data_finding
 from rules.api import FindingDraft, Rule, RuleContext, RuleParams, Severity
@@ -29,6 +30,10 @@ class AnnualReport(Rule):
     title = "Annual disclosure report published by its deadline"
     basis = "Regulations on Open Government Information (2019), art. 49"
     severity = Severity.HIGH
+    messages: ClassVar[dict[str, str]] = {
+        "missing": "no annual disclosure report on {year} (due {due})",
+        "late": "annual report on {year} published {published}, after the deadline {due}",
+    }
     applies_to = frozenset({"township", "town", "street"})
 
     class Params(RuleParams):
@@ -58,7 +63,7 @@ class AnnualReport(Rule):
                 return
             yield FindingDraft(
                 subject=subject,
-                message=f"no annual disclosure report on {year - 1} (due {deadline})",
+                message=self.say("missing", year=year - 1, due=deadline),
                 evidence={"report_year": year - 1, "deadline": str(deadline)},
             )
             return
@@ -66,8 +71,7 @@ class AnnualReport(Rule):
         if item_day(first) > deadline:
             yield FindingDraft(
                 subject=subject,
-                message=f"annual report on {year - 1} published {item_day(first)}, "
-                f"after the deadline {deadline}",
+                message=self.say("late", year=year - 1, published=item_day(first), due=deadline),
                 severity=Severity.LOW,
                 evidence=item_evidence(
                     first,

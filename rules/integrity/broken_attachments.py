@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 from rules._helpers import item_evidence, items_in, subject_for
 from rules.api import FindingDraft, Rule, RuleContext, RuleParams, Severity
@@ -52,6 +52,7 @@ class BrokenAttachments(Rule):
     title = "Attachments can be downloaded"
     basis = "GOV website inspection indicators (2019); Regulations (2019), art. 23"
     severity = Severity.MEDIUM
+    messages: ClassVar[dict[str, str]] = {"broken": "{bad} of {total} attachment(s) broken"}
 
     class Params(RuleParams):
         pass
@@ -63,7 +64,7 @@ class BrokenAttachments(Rule):
                 continue
             yield FindingDraft(
                 subject=subject_for(item),
-                message=f"{len(bad)} of {len(item.attachments)} attachment(s) broken",
+                message=self.say("broken", bad=len(bad), total=len(item.attachments)),
                 evidence=item_evidence(
                     item,
                     attachments=[

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import unquote, urlsplit
 
 from rules._helpers import item_evidence, items_in, subject_for
@@ -164,6 +164,12 @@ class PersonalData(Rule):
     basis = "Regulations on Open Government Information (2019), art. 15"
     version = "2"
     severity = Severity.CRITICAL
+    messages: ClassVar[dict[str, str]] = {
+        "exposed": "personal data exposed: {summary}",
+        "not_read": "attachment {label} not read: {reason}",
+        "exposed_attachment": "personal data exposed in attachment {label}: {summary} "
+        "(first at {where}: {value})",
+    }
 
     class Params(RuleParams):
         exempt_title_words: tuple[str, ...] = ("行政处罚决定书",)
@@ -186,7 +192,7 @@ class PersonalData(Rule):
         summary = ", ".join(f"{len(v)} {k.replace('_', ' ')}" for k, v in found.items())
         yield FindingDraft(
             subject=subject_for(item),
-            message=f"personal data exposed: {summary}",
+            message=self.say("exposed", summary=summary),
             evidence=item_evidence(
                 item,
                 found={k: v[:5] for k, v in found.items()},
@@ -204,7 +210,7 @@ class PersonalData(Rule):
             if params.report_unread:
                 yield FindingDraft(
                     subject=subject,
-                    message=f"attachment {label} not read: {attachment.reason}",
+                    message=self.say("not_read", label=label, reason=attachment.reason),
                     severity=Severity.INFO,
                     assessable=False,
                     evidence=item_evidence(item, attachment=about, not_read=attachment.reason),
@@ -222,9 +228,12 @@ class PersonalData(Rule):
         first = spots[0]
         yield FindingDraft(
             subject=subject,
-            message=(
-                f"personal data exposed in attachment {label}: {summary} "
-                f"(first at {describe(first)}: {first['value']})"
+            message=self.say(
+                "exposed_attachment",
+                label=label,
+                summary=summary,
+                where=describe(first),
+                value=first["value"],
             ),
             evidence=item_evidence(
                 item,
