@@ -53,6 +53,27 @@ STATE_NAMES: Mapping[str, str] = {
     "cleared": N_("cleared"),
 }
 
+KIND_NAMES: Mapping[str, str] = {
+    "county": N_("county"),
+    "township": N_("township"),
+    "town": N_("town"),
+    "street": N_("street office"),
+    "village": N_("village"),
+    "community": N_("community"),
+}
+
+ROLE_NAMES: Mapping[str, str] = {
+    "administrator": N_("administrator"),
+    "inspector": N_("inspector"),
+    "assessment": N_("assessment office"),
+}
+
+APPEAL_NAMES: Mapping[str, str] = {
+    "pending": N_("pending"),
+    "upheld": N_("upheld"),
+    "overturned": N_("overturned"),
+}
+
 STATUS_NAMES: Mapping[str, str] = {
     "not_monitored": N_("not monitored"),
     "not_assessable": N_("not assessable"),
@@ -113,6 +134,25 @@ def severity_name(severity: str) -> str:
 
 def state_name(state: str) -> str:
     return gettext(STATE_NAMES.get(state, state))
+
+
+def named(table: Mapping[str, str], key: str | None) -> str:
+    """KEY in words from TABLE, in the reader's language; unknown keys as they are."""
+    if key is None or key not in table:
+        return key or ""
+    return gettext(table[key])
+
+
+def kind_name(kind: str | None) -> str:
+    return named(KIND_NAMES, kind)
+
+
+def role_name(role: str | None) -> str:
+    return named(ROLE_NAMES, role)
+
+
+def appeal_name(state: str | None) -> str:
+    return named(APPEAL_NAMES, state)
 
 
 def status_name(status: str | None) -> str:

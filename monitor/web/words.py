@@ -36,4 +36,7 @@ def install(env: Environment, settings: Settings) -> None:
     env.filters["severity"] = words.severity_name
     env.filters["state"] = words.state_name
     env.filters["status"] = words.status_name
+    env.filters["kind"] = words.kind_name
+    env.filters["role"] = words.role_name
+    env.filters["appeal"] = words.appeal_name
     env.globals["timezone"] = settings.timezone
