@@ -6,6 +6,8 @@ import difflib
 import re
 from dataclasses import dataclass
 
+import lxml.html
+from lxml import etree
 from markupsafe import Markup, escape
 from sqlalchemy.orm import Session
 
@@ -73,6 +75,30 @@ def version_diff(old: ItemVersion, new: ItemVersion) -> list[DiffLine]:
 
 
 _PASSAGE_KEYS = ("passage", "quote", "title", "old_title", "new_title")
+_BLOCKS = {"p", "div", "li", "tr", "br", "h1", "h2", "h3", "h4", "h5", "h6", "table", "section"}
+
+
+def page_text(archived: ArchivedResponse) -> str:
+    """What a person saw of an archived HTML page: its text, blocks on their own
+    lines, table cells apart, scripts and styles dropped. Other bodies as they are."""
+    content_type = next((v for k, v in archived.headers if k.lower() == "content-type"), "")
+    if "html" not in content_type.lower() or not archived.body.strip():
+        return archived.body
+    try:
+        doc = lxml.html.fromstring(archived.body)
+    except (ValueError, etree.ParserError):
+        return archived.body
+    for node in doc.xpath("//script|//style|//noscript|//template"):
+        node.drop_tree()
+    for node in doc.iter():
+        if not isinstance(node.tag, str):
+            continue
+        if node.tag in _BLOCKS:
+            node.tail = "\n" + (node.tail or "")
+        elif node.tag in ("td", "th"):
+            node.tail = "\t" + (node.tail or "")
+    lines = (line.strip() for line in doc.text_content().splitlines())
+    return "\n".join(line for line in lines if line)
 
 
 def passages(session: Session, finding: Finding | None) -> list[str]:

@@ -32,7 +32,13 @@ from monitor.web.deps import (
     require_alert_worker,
     require_viewer,
 )
-from monitor.web.evidence_view import highlight, passages, read_archived, version_diff
+from monitor.web.evidence_view import (
+    highlight,
+    page_text,
+    passages,
+    read_archived,
+    version_diff,
+)
 from monitor.web.models import Comment
 from monitor.web.params import OptionalRowId, PageNo, RowId, SilenceHours
 from monitor.web.throttle import LoginThrottle
@@ -422,7 +428,9 @@ def evidence_page(
         "evidence": evidence,
         "archived": archived,
         "finding": about,
-        "body": highlight(archived.body, passages(session, about)) if archived.found else "",
+        # The page as a person read it, the finding's passage marked; the raw record
+        # (headers and source) a click away.
+        "text": highlight(page_text(archived), passages(session, about)) if archived.found else "",
     }
     return _render(request, "evidence.html", context)
 

@@ -142,7 +142,10 @@ def test_evidence_highlights_the_passage_of_the_finding(client, seeded, web_sess
         finding_id = alert.finding_id
     evidence = seeded.ids["evidence_east"]
     page = client.get(f"/workspace/evidence/{evidence}?finding={finding_id}").text
-    assert '<mark class="offending">东城村财务公开 2026年10月</mark>' in page
+    # The page as read: its text, the passage marked; its source a click away.
+    shown = page.split('<pre class="body page-text">')[1].split("</pre>")[0]
+    assert shown == '<mark class="offending">东城村财务公开 2026年10月</mark>\n收入 12,000 元'
+    assert "&lt;h1&gt;东城村财务公开" in page.split('<details class="raw">')[1]
 
 
 def test_a_channel_finding_links_its_channel_and_its_latest_archived_read():
