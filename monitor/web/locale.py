@@ -50,10 +50,15 @@ class LocaleMiddleware:
         scope.setdefault("state", {})["locale"] = locale
 
         async def send_with_cookie(message: Message) -> None:
-            if chosen and message["type"] == "http.response.start":
-                MutableHeaders(scope=message).append(
-                    "set-cookie", f"{COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax"
-                )
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                # A shared cache must not serve one reader's language to another.
+                headers.add_vary_header("Accept-Language")
+                headers.add_vary_header("Cookie")
+                if chosen:
+                    headers.append(
+                        "set-cookie", f"{COOKIE}={locale}; Path=/; Max-Age=31536000; SameSite=Lax"
+                    )
             await send(message)
 
         with i18n.using(locale):

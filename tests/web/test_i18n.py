@@ -58,6 +58,7 @@ def test_lang_query_gives_english_and_is_remembered(zh_client):
     english = zh_client.get("/?lang=en")
     assert "Completeness" in english.text and "完整性" not in english.text
     assert "lang=en" in english.headers["set-cookie"]
+    assert "Accept-Language" in english.headers["vary"] and "Cookie" in english.headers["vary"]
     # The cookie keeps the choice, over the browser's Accept-Language.
     assert "Completeness" in zh_client.get("/", headers=ZH).text
     assert "完整性" in zh_client.get("/?lang=zh_CN").text
