@@ -39,6 +39,11 @@ def render_markdown(rows: list[dict[str, Any]]) -> str:
         "  cleared. Subjects: `item:<key>`, `category:<name>`, `series:<name>:<period>`,",
         "  `column:<feed url>`, `host:<name>`, `unit`, `annual-report:<year>`,",
         "  `monitor:no-data`, `calendar`.",
+        "- **Messages** are codes with parameters: a rule declares English templates in",
+        "  `messages` and reports `self.say(code, **params)`; the finding keeps the code",
+        "  and parameters beside the English text and renders in the reader's language.",
+        "  Its `title` and messages are translated in monitor/i18n/locales (`make",
+        "  messages`); what to do about a finding (remedy, days) is in monitor/remedies.py.",
         "",
     ]
     for row in rows:
