@@ -1,5 +1,5 @@
 """The monitor's own words in the reader's language: finding messages, rule titles and
-remedies, indicator names, severities and alert states.
+remedies, indicator names, severities, alert and appeal states, unit kinds, roles.
 
 Each function translates with the locale of the moment (:func:`monitor.i18n.current`)."""
 
@@ -17,9 +17,12 @@ from rules.api import COMMON_MESSAGES, Rule
 from rules.registry import load_rules
 
 __all__ = [
+    "appeal_name",
     "finding_text",
     "indicator_name",
+    "kind_name",
     "next_step",
+    "role_name",
     "rule_title",
     "severity_name",
     "state_name",
