@@ -185,3 +185,17 @@ def test_no_evidence_recorded_is_never_said_of_a_finding_with_a_source(
     page = client.get(f"/workspace/alerts/{seeded.ids['alert_west']}").text
     assert "No evidence recorded" not in page
     assert f"/workspace/evidence/{seeded.ids['evidence_west']}?finding=" in page
+
+
+def test_the_api_gives_a_finding_in_the_asked_language(client, web_sessions, seeded):
+    _code_the_findings(web_sessions, seeded)
+    auth = {"Authorization": f"Bearer {seeded.tokens['admin']}"}
+    rows = client.get(
+        "/api/v1/findings", params={"rule": "timeliness.publication_lag"}, headers=auth | ZH
+    ).json()["items"]
+    (lag,) = rows
+    assert lag["message_code"] == "late" and lag["message_params"]["lag"] == 35
+    assert lag["text"].startswith("2026-09-28 形成，2026-11-20 才公开")
+    english = client.get(f"/api/v1/findings/{lag['id']}", headers=auth).json()
+    assert english["message"] == lag["message"]  # the stored English text, unchanged
+    assert english["text"].startswith("published 2026-11-20 is 35 working days after")

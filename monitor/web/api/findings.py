@@ -9,6 +9,8 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
+from monitor import i18n
+from monitor.i18n.words import finding_text
 from monitor.store.models import Finding, Unit
 from monitor.web import leaks
 from monitor.web.api.common import ERRORS, NOT_FOUND, Db, Page, Pages, Who, require_within, unit_id
@@ -27,7 +29,12 @@ class FindingOut(BaseModel):
     severity: str
     assessable: bool
     status: str
-    message: str
+    message: str  # English, as the rule said it
+    # The message as its rule's code and parameters (None for older findings), and in
+    # the request's language (Accept-Language, ?lang=).
+    message_code: str | None = None
+    message_params: dict[str, Any] = {}
+    text: str = ""
     evidence: dict[str, Any]
     first_seen: datetime
     last_seen: datetime
@@ -35,10 +42,14 @@ class FindingOut(BaseModel):
 
 
 def finding_out(f: Finding, code: str, hidden: leaks.Withheld | None) -> FindingOut:
-    data = {k: getattr(f, k) for k in FindingOut.model_fields if k != "unit_code"}
+    data = {k: getattr(f, k) for k in FindingOut.model_fields if k not in ("unit_code", "text")}
+    data["text"] = finding_text(f)
     if hidden is not None and hidden.hides_finding(f):
         data["subject"] = hidden.subject(f)
-        data["message"] = hidden.public_message(f)
+        data["text"] = hidden.public_message(f)
+        with i18n.using("en"):
+            data["message"] = hidden.public_message(f)
+        data["message_params"] = {}
         data["evidence"] = {
             k: v for k, v in (f.evidence or {}).items() if k in ("counts", "period", "series")
         }
