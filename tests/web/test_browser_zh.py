@@ -69,7 +69,7 @@ def day(web_sessions, seeded: Seeded) -> dict[str, int]:
     return {"high": seeded.ids["alert_east"], **extra}
 
 
-def test_public_report_and_unit_page_in_chinese(base_url, browser):  # noqa: F811
+def test_public_report_and_unit_page_in_chinese(base_url, browser, day):  # noqa: F811
     page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="zh-CN")
     page.goto(base_url + "/")
     page.wait_for_selector("svg.chart")
@@ -82,7 +82,9 @@ def test_public_report_and_unit_page_in_chinese(base_url, browser):  # noqa: F81
     page.goto(base_url + "/units/330101002001?period=2026-11")
     page.wait_for_selector("table.findings")
     assert "完整性" in page.inner_text("table.indicators")
-    assert "信息形成之日起20个工作日内公开" in page.inner_text("table.findings")
+    findings = page.inner_text("table.findings")
+    assert "信息形成之日起20个工作日内公开" in findings  # the rule, in words
+    assert "2026-09-28 形成，2026-11-20 才公开，相隔 35 个工作日" in findings  # its message
     shot(page, "zh-unit")
 
     page.click("header .langs a")
