@@ -1,7 +1,7 @@
 """findings keep their message as a code and parameters, to render in any language
 
-Revision ID: e5b8c1d4f2a6
-Revises: d7a3f0b2c915
+Revision ID: f3a9c27e5d18
+Revises: e5b8c1d4a6f2
 Create Date: 2026-12-03 08:20:00
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "e5b8c1d4f2a6"
-down_revision: str | None = "d7a3f0b2c915"
+revision: str = "f3a9c27e5d18"
+down_revision: str | None = "e5b8c1d4a6f2"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
