@@ -300,21 +300,24 @@ COMMON_MESSAGES: Mapping[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Said:
-    """A finding's message as a code, its English template and its parameters: stored
-    as code and parameters, so the message renders in any language later. ``str()``
-    is the English text."""
+class Said(str):
+    """A finding's message: the English text (it *is* that string, so code reading
+    messages as text keeps working) that also carries its code, English template and
+    parameters, stored on the finding so it renders in any language later."""
 
     code: str
     template: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any]
 
-    def __str__(self) -> str:
+    def __new__(cls, code: str, template: str, params: Mapping[str, Any] | None = None) -> Said:
+        values = dict(params or {})
         try:
-            return self.template.format(**self.params)
+            text = template.format(**values)
         except (KeyError, IndexError, ValueError):
-            return self.template
+            text = template
+        said = super().__new__(cls, text)
+        said.code, said.template, said.params = code, template, values
+        return said
 
 
 @dataclass(frozen=True)
@@ -323,10 +326,10 @@ class FindingDraft:
     period (an item key, a category, a column) so re-evaluation upserts it.
 
     ``message`` is plain English text or, better, ``self.say(code, **params)``: a
-    :class:`Said` renders in the reader's language."""
+    :class:`Said` (a string too) renders in the reader's language."""
 
     subject: str
-    message: str | Said
+    message: str
     severity: Severity | None = None  # None: the rule's default
     assessable: bool = True  # False: the monitor could not assess (not the unit's fault)
     evidence: Mapping[str, Any] = field(default_factory=dict)
