@@ -55,7 +55,7 @@ def _once(ctx: typer.Context) -> None:
 
     st = state(ctx)
     migrate.upgrade(st.engine)
-    report = cycle_once(st.sessions, st.settings)
+    report = cycle_once(st.sessions, st.settings, runtime=st.runtime)
     lines = [f"cycle as of {report.now.isoformat(timespec='seconds')} in {report.seconds:.1f}s"]
     if report.crawl is not None:
         c = report.crawl
