@@ -28,6 +28,7 @@ from monitor.annual.model import (
     Cell,
     Table,
 )
+from monitor.fetch.encoding import decode_body
 
 __all__ = ["RawDocument", "interpret", "read_bytes", "read_path", "sniff_format"]
 
@@ -49,10 +50,11 @@ def _clean(text: str) -> str:
 # --- formats -------------------------------------------------------------------------
 
 
-def raw_from_html(data: bytes | str) -> RawDocument:
+def raw_from_html(data: bytes | str, content_type: str | None = None) -> RawDocument:
     from lxml import html as lxml_html
 
-    root = lxml_html.fromstring(data)
+    text = data if isinstance(data, str) else decode_body(data, content_type).text
+    root = lxml_html.fromstring(text)
     for bad in root.xpath("//script|//style"):
         bad.drop_tree()
     grids = []
