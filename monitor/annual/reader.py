@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -30,7 +31,7 @@ from monitor.annual.model import (
 )
 from monitor.fetch.encoding import decode_body
 
-__all__ = ["RawDocument", "interpret", "read_bytes", "read_path", "sniff_format"]
+__all__ = ["RawDocument", "from_figures", "interpret", "read_bytes", "read_path", "sniff_format"]
 
 Grid = list[list[str]]
 
@@ -270,3 +271,20 @@ def _first_value(cells: list[str]) -> str:
     # A one-figure row spans the three columns: HTML and .docx give one cell, .xlsx
     # gives the merged range's first cell and blanks after it.
     return cells[0] if cells else ""
+
+
+def from_figures(
+    figures: Mapping[str, Mapping[str, Mapping[str, str]]],
+    *,
+    sections: Iterable[str] = (),
+    year: int | None = None,
+    title: str = "",
+) -> AnnualReport:
+    """A report back from its stored figures (as :meth:`AnnualReport.figures` gave them)."""
+    report = AnnualReport(title=title, year=year, sections=set(sections))
+    for section, rows in figures.items():
+        table = report.tables.setdefault(section, Table(section))
+        for row, columns in rows.items():
+            for column, text in columns.items():
+                table.cells[(row, column)] = parse_cell(text)
+    return report
