@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
+from monitor.annual.model import REQUESTS
 from monitor.demo import plan
+from monitor.demo.annual import INCONSISTENT_CELLS
 from monitor.demo.generate import generate_district
 from monitor.demo.model import DemoItem, DemoUnit, District
 
@@ -152,6 +154,14 @@ def build_scenario(district: District | None = None) -> Scenario:
             _item_expect(nansheng, swapped, nov, as_of),
         ],
         "completeness.annual_report": [Expect(plan.SILAO, "annual-report:2025", "2026")],
+        "completeness.annual_report_consistency": [
+            Expect(
+                plan.ANNUAL_INCONSISTENT,
+                f"annual-report:2025:{kind}:{REQUESTS}/{row}/{col}",
+                "2026",
+            )
+            for kind, row, col in INCONSISTENT_CELLS
+        ],
         "timeliness.publication_lag": [
             _item_expect(yaogu, lag_item(plan.YAOGU, plan.LATE_YAOGU), nov, as_of),
             _item_expect(yuncheng, lag_item(plan.YUNCHENG, plan.LATE_YUNCHENG), nov, as_of),
