@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -191,29 +190,3 @@ def _audit_units(session: Session, unit_ids: set[int]) -> int:
         row.audit = audit_row(row, by_key.get((row.unit_id, row.year - 1)))
         total += len(row.audit)
     return total
-
-
-def stored_reports(session: Session, unit_id: int) -> list[AnnualReport]:
-    return list(
-        session.scalars(
-            select(AnnualReport)
-            .where(AnnualReport.unit_id == unit_id)
-            .order_by(AnnualReport.year.desc())
-        )
-    )
-
-
-def summary(row: AnnualReport) -> dict[str, Any]:
-    """What the unit page and the public report show of a report."""
-    status = "inconsistent" if row.audit else "consistent"
-    if row.read_error:
-        status = "unread"
-    return {
-        "year": row.year,
-        "title": row.title,
-        "url": row.url,
-        "status": status,
-        "inconsistencies": len(row.audit or []),
-        "audit": list(row.audit or []),
-        "read_error": row.read_error,
-    }

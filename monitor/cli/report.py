@@ -88,7 +88,7 @@ def _audit_file(file: Path, year: int | None, previous: Path | None) -> list[dic
 
 
 def _audit_unit(ctx: typer.Context, unit: str | None) -> list[dict]:
-    from monitor.annual.sync import stored_reports, summary
+    from monitor.annual.queries import stored_reports, summary
     from monitor.store.models import Unit
 
     if not unit:
