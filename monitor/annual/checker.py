@@ -172,9 +172,10 @@ def _cells(table: Table, cells: list[tuple[str, str]]) -> Iterator[Inconsistency
 
 def _sum(table: Table, keys: list[tuple[str, str]]) -> Decimal | None:
     values = [table.value(row, col) for row, col in keys]
-    if any(v is None for v in values):
+    parts = [v for v in values if v is not None]
+    if len(parts) < len(values):
         return None  # a blank or unreadable part is reported on its own
-    return sum(values, Decimal(0))  # type: ignore[arg-type]
+    return sum(parts, Decimal(0))
 
 
 def _mismatch(

@@ -141,7 +141,7 @@ def build_draft(data: DraftInput) -> Document:
     return doc
 
 
-def _is_request(item: Mapping[str, Any], feed_category: str | None) -> bool:
+def _is_request(item: Mapping[Any, Any], feed_category: str | None) -> bool:
     meta = item["meta"] or {}
     if "received" not in meta:
         return False
@@ -165,7 +165,7 @@ def _day(value: Any) -> date | None:
 
 
 def _requests_of(
-    rows: Iterable[Mapping[str, Any]], categories: dict[int, str | None]
+    rows: Iterable[Mapping[Any, Any]], categories: dict[int, str | None]
 ) -> list[Request]:
     out = []
     for row in rows:
