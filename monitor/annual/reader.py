@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -122,9 +123,15 @@ def raw_from_xlsx(data: bytes) -> RawDocument:
 
 
 def sniff_format(data: bytes, name: str = "") -> str:
-    if data[:2] == b"PK":
-        return "xlsx" if b"xl/" in data[:4000] or name.endswith(".xlsx") else "docx"
-    return "html"
+    """html, docx or xlsx, from the bytes (an OOXML package names its main part)."""
+    if data[:2] != b"PK":
+        return "html"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as package:
+            names = set(package.namelist())
+    except zipfile.BadZipFile:
+        return "xlsx" if name.lower().endswith(".xlsx") else "docx"
+    return "xlsx" if "xl/workbook.xml" in names else "docx"
 
 
 def read_bytes(data: bytes, name: str = "") -> AnnualReport:
