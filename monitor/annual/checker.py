@@ -33,12 +33,12 @@ from monitor.annual.model import (
     CARRIED_IN,
     CARRIED_OUT,
     HANDLED,
+    OTHER_GROUP,
     PROACTIVE,
     PROACTIVE_ROWS,
     RECEIVED,
     REQUEST_COLUMNS,
     REQUEST_RESULT_ROWS,
-    REQUEST_ROWS,
     REQUESTS,
     REVIEW_COLUMNS,
     REVIEW_GROUPS,
@@ -90,14 +90,28 @@ class Inconsistency:
         return {**asdict(self), "cell": self.cell}
 
 
-def _layout() -> dict[str, list[tuple[str, str]]]:
-    proactive = [(row, col) for row, _, cols in PROACTIVE_ROWS for col in cols]
-    requests = [(row, col) for row in REQUEST_ROWS for col in REQUEST_COLUMNS]
-    reviews = [(REVIEW_ROW, col) for col in REVIEW_COLUMNS]
-    return {PROACTIVE: proactive, REQUESTS: requests, REVIEWS: reviews}
+def outcome_rows(table: Table) -> list[str]:
+    """The outcome rows of this table's layout: 2021's, or 2019's single 其他处理 row."""
+    rows = [row for _, row in REQUEST_RESULT_ROWS]
+    split = [row for group, row in REQUEST_RESULT_ROWS if group.endswith(OTHER_GROUP)]
+    if OTHER_GROUP in table.rows() and not set(split) & set(table.rows()):
+        rows = [row for row in rows if row not in split] + [OTHER_GROUP]
+    return rows
 
 
-LAYOUT = _layout()
+def layout(section: str, table: Table) -> list[tuple[str, str]]:
+    """The cells a table of ``section`` must have, in the layout it was printed in."""
+    if section == REVIEWS:
+        return [(REVIEW_ROW, col) for col in REVIEW_COLUMNS]
+    if section == REQUESTS:
+        rows = [RECEIVED, CARRIED_IN, *outcome_rows(table), HANDLED, CARRIED_OUT]
+        return [(row, col) for row in rows for col in REQUEST_COLUMNS]
+    present = table.rows()
+    cells = [(row, col) for row, col in table.cells]
+    for name, _, columns in PROACTIVE_ROWS:
+        if name not in present:
+            cells.extend((name, col) for col in columns)
+    return cells
 
 
 def check(
@@ -108,12 +122,12 @@ def check(
     found: list[Inconsistency] = []
     found.extend(_year(report, year))
     found.extend(_sections(report))
-    for section, cells in LAYOUT.items():
+    for section in (PROACTIVE, REQUESTS, REVIEWS):
         table = report.tables.get(section)
         if table is None:
             found.append(Inconsistency("table_missing", section, "", "", f"no table {section}"))
             continue
-        found.extend(_cells(table, cells))
+        found.extend(_cells(table, layout(section, table)))
     requests = report.tables.get(REQUESTS)
     if requests is not None:
         found.extend(_request_totals(requests))
@@ -164,10 +178,18 @@ def _cells(table: Table, cells: list[tuple[str, str]]) -> Iterator[Inconsistency
             yield Inconsistency("cell_blank", *where, "blank figure (the template wants 0)")
         elif cell.value is None:
             yield Inconsistency("cell_not_number", *where, f"not a number: {cell.raw}")
-        elif cell.value < 0:
+        elif cell.value < 0 and not _signed(column):
             yield Inconsistency("cell_negative", *where, f"negative: {cell.raw}")
-        elif cell.value != cell.value.to_integral_value() and "万元" not in column:
+        elif cell.value != cell.value.to_integral_value() and not _amount(column):
             yield Inconsistency("cell_fraction", *where, f"not a whole count: {cell.raw}")
+
+
+def _signed(column: str) -> bool:
+    return "增/减" in column or "增减" in column  # the 2019 layout's change on last year
+
+
+def _amount(column: str) -> bool:
+    return "万元" in column or "金额" in column
 
 
 def _sum(table: Table, keys: list[tuple[str, str]]) -> Decimal | None:
@@ -198,10 +220,10 @@ def _mismatch(
 def _request_totals(table: Table) -> Iterator[Inconsistency]:
     parts = REQUEST_COLUMNS[:-1]
     total = REQUEST_COLUMNS[-1]
-    for row in REQUEST_ROWS:
+    outcomes = outcome_rows(table)
+    for row in [RECEIVED, CARRIED_IN, *outcomes, HANDLED, CARRIED_OUT]:
         expected = _sum(table, [(row, col) for col in parts])
         yield from _mismatch("row_total", table, row, total, expected, "总计 by applicant type")
-    outcomes = [row for _, row in REQUEST_RESULT_ROWS]
     for col in REQUEST_COLUMNS:
         expected = _sum(table, [(row, col) for row in outcomes])
         yield from _mismatch("outcome_total", table, HANDLED, col, expected, "办理结果总计")

@@ -49,6 +49,11 @@ PROACTIVE_ROWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("行政事业性收费", "第二十条第（八）项", ("本年收费金额（单位：万元）",)),
 )
 
+# The 2019 layout names 行政规范性文件 规范性文件 and adds 政府集中采购; its columns differ
+# (本年新制作数量, 本年新公开数量, 对外公开总数量; 上一年项目数量, 本年增/减, 处理决定数量).
+PROACTIVE_ALIASES = {"规范性文件": "行政规范性文件"}
+PROACTIVE_EXTRA = ("政府集中采购",)
+
 # Section 三: columns by applicant type, the last one their total.
 REQUEST_COLUMNS: tuple[str, ...] = (
     "自然人",
@@ -88,6 +93,7 @@ REQUEST_RESULT_ROWS: tuple[tuple[str, str], ...] = (
 )
 RECEIVED = "本年新收政府信息公开申请数量"
 CARRIED_IN = "上年结转政府信息公开申请数量"
+OTHER_GROUP = "其他处理"  # the 2019 layout's one row for what 2021 splits in three
 HANDLED = "总计"
 CARRIED_OUT = "结转下年度继续办理"
 REQUEST_ROWS: tuple[str, ...] = (

@@ -17,7 +17,10 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from monitor.annual.model import (
+    OTHER_GROUP,
     PROACTIVE,
+    PROACTIVE_ALIASES,
+    PROACTIVE_EXTRA,
     PROACTIVE_ROWS,
     REQUEST_COLUMNS,
     REQUEST_RESULT_ROWS,
@@ -228,7 +231,9 @@ def _request_row(label: str) -> str | None:
     for words, row in _REQUEST_PATTERNS:
         if words in label:
             return row
-    last = _strip_numbering(label.split("其他处理")[-1])
+    last = _strip_numbering(label.split(OTHER_GROUP)[-1])
+    if OTHER_GROUP in label and not last:
+        return OTHER_GROUP  # the 2019 layout's single row
     return "其他" if last in {"其他", "3.其他"} or label.endswith("其他") else None
 
 
@@ -262,22 +267,25 @@ def _reviews(grid: Grid) -> Table:
 
 
 def _proactive(grid: Grid) -> Table:
+    """Rows by name, figures under the columns of the 信息内容 header above them (the
+    2021 layout's, or the 2019 layout's 本年新制作数量 …)."""
     table = Table(PROACTIVE)
+    defaults = {name: columns for name, _, columns in PROACTIVE_ROWS}
+    header: list[str] = []
     for row in grid:
-        if not row:
+        label = _strip_numbering(row[0]) if row else ""
+        if label == "信息内容":
+            header = [c for c in row[1:] if c]  # .xlsx: a merged header leaves blanks
             continue
-        label = _strip_numbering(row[0])
-        for name, _, columns in PROACTIVE_ROWS:
-            if label == name:
-                cells = row[1:] if len(columns) > 1 else [_first_value(row[1:])]
-                _put(table, name, columns, cells)
+        name = PROACTIVE_ALIASES.get(label, label)
+        if name not in defaults and name not in PROACTIVE_EXTRA:
+            continue
+        columns = header or list(defaults.get(name, ()))
+        values = row[1:] + [""] * max(0, len(columns) - len(row) + 1)
+        if len(columns) == 1:  # one figure spanning the row: the merged range's first cell
+            values = values[:1]
+        _put(table, name, tuple(columns), values)
     return table
-
-
-def _first_value(cells: list[str]) -> str:
-    # A one-figure row spans the three columns: HTML and .docx give one cell, .xlsx
-    # gives the merged range's first cell and blanks after it.
-    return cells[0] if cells else ""
 
 
 def from_figures(

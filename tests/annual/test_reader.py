@@ -64,3 +64,11 @@ def test_sniffs_the_format() -> None:
     assert sniff_format((FIXTURES / "town-d-2025.xlsx").read_bytes()) == "xlsx"
     assert sniff_format((FIXTURES / "town-c-2025.docx").read_bytes()) == "docx"
     assert sniff_format(b"<html></html>") == "html"
+
+
+def test_the_2019_layout() -> None:
+    report = read_path(FIXTURES / "layout-2019-2025.html")
+    proactive = report.tables[PROACTIVE]
+    assert proactive.value("行政规范性文件", "对外公开总数量") == Decimal(5)  # 规范性文件
+    assert proactive.value("政府集中采购", "采购总金额") == Decimal("12.5")
+    assert report.tables[REQUESTS].value("其他处理", "总计") == Decimal(0)
