@@ -140,3 +140,21 @@ def test_audit_command(cli_store: None) -> None:
         app, ["report", "audit", str(fixtures / "town-c-2025.docx"), "--year", "2025", "--json"]
     )
     assert bad.exit_code == 1 and '"kind": "balance"' in bad.output
+
+
+def test_audit_a_units_stored_reports(cli_store: None, settings: Settings) -> None:
+    from sqlalchemy import select
+
+    from monitor.store.db import make_engine, make_sessionmaker
+    from monitor.store.models import AnnualReport
+
+    engine = make_engine(settings.database_url)
+    with make_sessionmaker(engine)() as session, session.begin():
+        unit = session.scalar(select(Unit).where(Unit.code == CODE))
+        assert unit is not None
+        audit = [{"kind": "balance", "cell": "三/四/总计", "message": "unbalanced"}]
+        session.add(AnnualReport(unit_id=unit.id, year=2025, title="南盛镇2025年", audit=audit))
+    engine.dispose()
+    result = CliRunner().invoke(app, ["report", "audit", "--unit", CODE])
+    assert result.exit_code == 1
+    assert "2025  inconsistent  南盛镇2025年" in result.output and "三/四/总计" in result.output
