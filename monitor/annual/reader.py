@@ -137,10 +137,12 @@ def sniff_format(data: bytes, name: str = "") -> str:
     return "xlsx" if "xl/workbook.xml" in names else "docx"
 
 
-def read_bytes(data: bytes, name: str = "") -> AnnualReport:
+def read_bytes(data: bytes, name: str = "", content_type: str | None = None) -> AnnualReport:
+    """A report from a response body (``content_type`` helps decode an HTML page)."""
     kind = sniff_format(data, name)
-    reader = {"html": raw_from_html, "docx": raw_from_docx, "xlsx": raw_from_xlsx}[kind]
-    return interpret(reader(data))
+    if kind == "html":
+        return interpret(raw_from_html(data, content_type))
+    return interpret(raw_from_docx(data) if kind == "docx" else raw_from_xlsx(data))
 
 
 def read_path(path: Path) -> AnnualReport:

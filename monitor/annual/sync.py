@@ -95,7 +95,7 @@ async def _read_one(
             error = f"{url}: {response.outcome} {response.status or ''}".strip()
             continue
         try:
-            report = read_bytes(response.body, url.split("?", 1)[0])
+            report = read_bytes(response.body, url.split("?", 1)[0], response.content_type)
         except Exception as exc:  # a broken file is the unit's problem, not a crash
             error = f"{url}: unreadable ({exc.__class__.__name__})"
             continue

@@ -72,3 +72,10 @@ def test_the_2019_layout() -> None:
     assert proactive.value("行政规范性文件", "对外公开总数量") == Decimal(5)  # 规范性文件
     assert proactive.value("政府集中采购", "采购总金额") == Decimal("12.5")
     assert report.tables[REQUESTS].value("其他处理", "总计") == Decimal(0)
+
+
+def test_a_gbk_page_decoded_by_its_charset() -> None:
+    page = (FIXTURES / "consistent-2025.html").read_text(encoding="utf-8")
+    page = page.replace("<meta charset='utf-8'>", "")
+    report = read_bytes(page.encode("gb18030"), "", "text/html; charset=GBK")
+    assert report.year == 2025 and len(report.tables) == 3
