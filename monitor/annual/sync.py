@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor.annual.checker import check
-from monitor.annual.find import TITLE_RE, candidate_urls, report_year
+from monitor.annual.find import candidate_urls, report_year
 from monitor.annual.model import AnnualReport as Report
 from monitor.annual.reader import from_figures, read_bytes
 from monitor.crawl.archive import WarcArchive, store_evidence
@@ -29,6 +29,7 @@ from monitor.store.models import AnnualReport, Item, Unit
 __all__ = ["SyncReport", "audit_row", "sync_annual_reports"]
 
 TOWN_KINDS = ("township", "town", "street")
+RETRY_UNREAD = timedelta(days=7)
 
 
 @dataclass
@@ -48,7 +49,11 @@ class _Wanted:
     urls: list[str]
 
 
-def _wanted(session: Session, force: bool, unit_ids: list[int] | None) -> list[_Wanted]:
+def _wanted(
+    session: Session, force: bool, unit_ids: list[int] | None, now: datetime
+) -> list[_Wanted]:
+    """The newest report item per unit and year, unless already read from it (a report
+    that could not be read is tried again after :data:`RETRY_UNREAD`)."""
     query = (
         select(Item.id, Item.unit_id, Item.title, Item.url, Item.published_date, Item.attachments)
         .join(Unit, Unit.id == Item.unit_id)
@@ -59,20 +64,24 @@ def _wanted(session: Session, force: bool, unit_ids: list[int] | None) -> list[_
     if unit_ids is not None:
         query = query.where(Item.unit_id.in_(unit_ids))
     known = {
-        (r.unit_id, r.year): r.item_id
+        (r.unit_id, r.year): (r.item_id, r.read_error is None or now - r.read_at < RETRY_UNREAD)
         for r in session.execute(
-            select(AnnualReport.unit_id, AnnualReport.year, AnnualReport.item_id)
+            select(
+                AnnualReport.unit_id,
+                AnnualReport.year,
+                AnnualReport.item_id,
+                AnnualReport.read_error,
+                AnnualReport.read_at,
+            )
         )
     }
-    out = []
+    newest: dict[tuple[int, int], _Wanted] = {}
     for row in session.execute(query.order_by(Item.published_date, Item.id)):
-        year = report_year(row.title, row.published_date) if TITLE_RE.search(row.title) else None
-        if year is None or (not force and known.get((row.unit_id, year)) == row.id):
-            continue
-        out.append(
-            _Wanted(row.id, row.unit_id, year, candidate_urls(row.url, row.attachments or []))
-        )
-    return out
+        year = report_year(row.title, row.published_date)
+        if year is not None:
+            urls = candidate_urls(row.url, row.attachments or [])
+            newest[(row.unit_id, year)] = _Wanted(row.id, row.unit_id, year, urls)
+    return [want for key, want in newest.items() if force or known.get(key) != (want.item_id, True)]
 
 
 async def _read(
@@ -125,7 +134,7 @@ def sync_annual_reports(
     force: bool = False,
 ) -> SyncReport:
     result = SyncReport()
-    wanted = _wanted(session, force, unit_ids)
+    wanted = _wanted(session, force, unit_ids, now)
     result.found = len(wanted)
     if not wanted:
         return result

@@ -124,3 +124,27 @@ def test_sync_reads_audits_and_the_rule_reports(
     assert {f.unit_id for f in findings} == {ids["inconsistent"]}
     assert len(findings) == 4
     assert all(f.evidence["cell"] and f.evidence["evidence_id"] for f in findings)
+
+
+def test_unreadable_retried_after_a_week_and_the_newest_item_wins(
+    sqlite_sessions: sessionmaker[Session], settings: Settings, site: str
+) -> None:
+    from datetime import timedelta
+
+    with sqlite_sessions() as session, session.begin():
+        ids = _seed(session, site)
+        feed = session.scalar(select(Feed).where(Feed.unit_id == ids["consistent"]))
+        assert feed is not None
+        for key, day in (("old", date(2024, 1, 5)), ("new", date(2024, 1, 9))):
+            session.add(
+                Item(feed_id=feed.id, unit_id=ids["consistent"], key=key, content_hash=key,
+                     title="前锋镇2023年政府信息公开工作年度报告", url=f"{site}/{key}.html",
+                     published_date=day)
+            )  # fmt: skip
+    with sqlite_sessions() as session, session.begin():
+        assert sync_annual_reports(session, settings, now=NOW).unreadable == 1
+        row = session.scalar(select(AnnualReport).where(AnnualReport.year == 2023))
+        assert row is not None and row.url is None and "new.html" in (row.read_error or "")
+    with sqlite_sessions() as session, session.begin():
+        assert sync_annual_reports(session, settings, now=NOW + timedelta(days=1)).found == 0
+        assert sync_annual_reports(session, settings, now=NOW + timedelta(days=8)).found == 1
