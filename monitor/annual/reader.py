@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -63,10 +64,11 @@ def raw_from_html(data: bytes | str, content_type: str | None = None) -> RawDocu
     for bad in root.xpath("//script|//style"):
         bad.drop_tree()
     grids = []
-    for table in root.xpath("//table[not(ancestor::table)]"):
+    # Leaf tables: old portals wrap the whole article in layout tables.
+    for table in root.xpath("//table[not(.//table)]"):
         grid = [
             [_clean(cell.text_content()) for cell in tr.xpath("./th|./td")]
-            for tr in table.xpath(".//tr")
+            for tr in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")
         ]
         grids.append([row for row in grid if row])
         table.drop_tree()
@@ -158,7 +160,7 @@ _EMPTY_MARKS = {"", "-", "—", "/", "／", "——"}
 
 
 def parse_cell(text: str) -> Cell:
-    raw = text.replace(",", "").replace("，", "").strip()
+    raw = unicodedata.normalize("NFKC", text).replace(",", "").strip()  # １２ → 12
     if raw in _EMPTY_MARKS:
         return Cell(raw, None)
     if _NUMBER_RE.match(raw):

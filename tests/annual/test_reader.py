@@ -79,3 +79,16 @@ def test_a_gbk_page_decoded_by_its_charset() -> None:
     page = page.replace("<meta charset='utf-8'>", "")
     report = read_bytes(page.encode("gb18030"), "", "text/html; charset=GBK")
     assert report.year == 2025 and len(report.tables) == 3
+
+
+def test_report_tables_inside_a_layout_table() -> None:
+    page = (FIXTURES / "consistent-2025.html").read_text(encoding="utf-8")
+    body = page.split("<body>", 1)[1].split("</body>", 1)[0]
+    wrapped = page.replace(body, f"<table><tr><td>{body}</td></tr></table>")
+    report = read_bytes(wrapped.encode("utf-8"))
+    assert len(report.tables) == 3 and len(report.sections) == 6
+
+
+def test_full_width_digits() -> None:
+    assert parse_cell("１２").value == Decimal(12)
+    assert parse_cell("1，234").value == Decimal(1234)
