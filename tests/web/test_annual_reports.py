@@ -64,3 +64,16 @@ def test_report_table_and_export_carry_the_latest_result(client, web_sessions, s
     body = client.get("/export/units.csv?period=2026-11").text
     rows = {r["code"]: r for r in csv.DictReader(io.StringIO(body.lstrip("\ufeff")))}
     assert rows["330101001000"]["annual_report"] == "2025: 1 inconsistencies 不一致"
+
+
+def test_api_unit_carries_its_annual_reports(client, web_sessions, seeded: Seeded):
+    _add(web_sessions, seeded.ids["east"], 2025, AUDIT)
+    headers = {"Authorization": f"Bearer {seeded.tokens['assess']}"}
+    body = client.get("/api/v1/units/330101001000", headers=headers).json()
+    (report,) = body["annual_reports"]
+    assert (report["year"], report["status"], report["inconsistencies"]) == (
+        2025,
+        "inconsistent",
+        1,
+    )
+    assert report["audit"][0]["cell"].endswith("结转下年度继续办理/总计")
