@@ -1,7 +1,7 @@
 """The evaluate stage: run the ruleset's rules for each unit and period, keep findings.
 
 Reads the store in a few set-based queries per chunk of units (units, feeds, items,
-item versions, recent fetches, existing findings), builds each unit's read-only
+item versions, recent fetches, existing findings, annual reports), builds each unit's read-only
 :class:`rules.api.RuleContext`, runs the rules that apply to the unit's kind on the
 period kinds the ruleset names, and upserts findings on (rule, unit, period,
 subject). A finding an evaluated (rule, unit, period) no longer reports is cleared.
