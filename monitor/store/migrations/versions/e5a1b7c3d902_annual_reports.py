@@ -1,7 +1,7 @@
 """annual reports read from units' sites, with their figures and audit (issue #18)
 
 Revision ID: e5a1b7c3d902
-Revises: e5b8c1d4a6f2
+Revises: e5b8c1d4a2f7
 Create Date: 2026-12-03 08:01:26.651517
 """
 
@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql
 import monitor.store.base
 
 revision: str = "e5a1b7c3d902"
-down_revision: str | None = "e5b8c1d4a6f2"
+down_revision: str | None = "e5b8c1d4a2f7"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
