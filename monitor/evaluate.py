@@ -1,7 +1,7 @@
 """The evaluate stage: run the ruleset's rules for each unit and period, keep findings.
 
 Reads the store in a few set-based queries per chunk of units (units, feeds, items,
-item versions, recent fetches, existing findings), builds each unit's read-only
+item versions, recent fetches, existing findings, annual reports), builds each unit's read-only
 :class:`rules.api.RuleContext`, runs the rules that apply to the unit's kind on the
 period kinds the ruleset names, and upserts findings on (rule, unit, period,
 subject). A finding an evaluated (rule, unit, period) no longer reports is cleared.
@@ -29,8 +29,9 @@ from monitor.metrics import FINDINGS
 from monitor.rulesets import BoundRule, Ruleset, bind, load_ruleset
 from monitor.runtime import Runtime
 from monitor.settings import Settings
-from monitor.store.models import Feed, Fetch, Finding, Item, ItemVersion, Unit
+from monitor.store.models import AnnualReport, Feed, Fetch, Finding, Item, ItemVersion, Unit
 from rules.api import (
+    AnnualReportView,
     AttachmentView,
     Calendar,
     CalendarUnknown,
@@ -166,6 +167,7 @@ class _ChunkData:
     items: dict[int, list[ItemView]]
     fetches: dict[int, list[FetchView]]
     findings: dict[int, list[Finding]]
+    annual_reports: dict[int, list[AnnualReportView]] = field(default_factory=dict)
 
 
 def _attachment_texts(conn: Any, unit_ids: list[int]) -> dict[int, list[AttachmentView]]:
@@ -215,7 +217,7 @@ def _load_chunk(
         )
     ):
         findings[finding.unit_id].append(finding)
-    return _ChunkData(feeds, items, fetches, findings)
+    return _ChunkData(feeds, items, fetches, findings, _load_annual_reports(conn, unit_ids))
 
 
 def _load_feeds(
@@ -353,6 +355,24 @@ def _load_fetches(
     return fetches
 
 
+def _load_annual_reports(conn: Any, unit_ids: list[int]) -> dict[int, list[AnnualReportView]]:
+    reports: dict[int, list[AnnualReportView]] = defaultdict(list)
+    for row in conn.execute(select(AnnualReport).where(AnnualReport.unit_id.in_(unit_ids))):
+        reports[row.unit_id].append(
+            AnnualReportView(
+                year=row.year,
+                title=row.title or "",
+                url=row.url,
+                stated_year=row.stated_year,
+                sections=tuple(row.sections or ()),
+                figures=row.figures or {},
+                read_error=row.read_error,
+                evidence_id=row.evidence_id,
+            )
+        )
+    return reports
+
+
 @dataclass
 class _Changes:
     opened: list[Finding] = field(default_factory=list)
@@ -420,6 +440,7 @@ def plan_unit(
                 items=items,
                 feeds=feeds,
                 fetches=fetches,
+                annual_reports=tuple(data.annual_reports.get(unit.id, ())),
                 params=bound.params,
             )
             plan.evaluations += 1

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.alerts import AlertReport, sync_alerts
+from monitor.annual.sync import SyncReport, sync_annual_reports
 from monitor.crawl import CrawlReport, crawl
 from monitor.evaluate import EvaluateReport, evaluate
 from monitor.flow import Stage, due_feed_ids, order, score_periods
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 class CycleReport:
     now: datetime
     crawl: CrawlReport | None = None
+    annual: SyncReport | None = None  # annual reports found, read and audited
     evaluate: EvaluateReport | None = None
     scores: list[ScoreReport] = field(default_factory=list)
     alerts: AlertReport | None = None
@@ -81,6 +83,8 @@ def _run_stage(
     now, settings = report.now, rt.settings
     if stage is Stage.CRAWL:
         report.crawl = crawl(sessions, settings, feed_ids=feed_ids, now=now)
+        with transaction(sessions) as session:  # new annual reports read and audited
+            report.annual = sync_annual_reports(session, settings, now=now)
     elif stage is Stage.EVALUATE:
         # Time-based rules (stale columns, silent units) change with the clock alone,
         # so a cycle evaluates every unit, not only the ones whose items changed.

@@ -209,6 +209,7 @@ def evaluate_units(
     runtime: Runtime | None = None,
 ) -> Done:
     """Run the rules for ``unit_ids`` (all units when None) as of ``as_of``."""
+    from monitor.annual.sync import sync_annual_reports
     from monitor.evaluate import evaluate
 
     if cycle:
@@ -224,6 +225,8 @@ def evaluate_units(
         else:
             units = [f"evaluate:{u}" for u in unit_ids]
             claims.serialize(session, *units, shared="evaluate:all")
+        if cycle:  # once a cycle, after its crawls: new annual reports read and audited
+            sync_annual_reports(session, settings, now=parse_ts(as_of))
         report = evaluate(
             session, settings, as_of=parse_ts(as_of), unit_ids=unit_ids, runtime=runtime
         )

@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict
 __all__ = [
     "COMMON_MESSAGES",
     "ENTRY_POINT_GROUP",
+    "AnnualReportView",
     "AttachmentView",
     "Calendar",
     "CalendarUnknown",
@@ -272,6 +273,22 @@ class ItemView:
 
 
 @dataclass(frozen=True)
+class AnnualReportView:
+    """A unit's annual disclosure report as read from its site: the year it is on, what
+    it states, its sections and its tables as printed (section → row → column → text).
+    ``read_error`` says why it could not be read (then the figures are empty)."""
+
+    year: int
+    title: str = ""
+    url: str | None = None
+    stated_year: int | None = None
+    sections: tuple[str, ...] = ()
+    figures: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=dict)
+    read_error: str | None = None
+    evidence_id: int | None = None
+
+
+@dataclass(frozen=True)
 class RuleContext:
     unit: UnitView
     period: Period
@@ -280,6 +297,7 @@ class RuleContext:
     items: tuple[ItemView, ...] = ()
     feeds: tuple[FeedView, ...] = ()
     fetches: tuple[FetchView, ...] = ()
+    annual_reports: tuple[AnnualReportView, ...] = ()  # the unit's, any year
     params: Any = None  # an instance of the rule's Params
 
 

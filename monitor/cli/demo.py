@@ -47,6 +47,7 @@ def demo(
         quarter = next(s for s in result.summaries if "Q" in s.period)
         typer.echo("")
         typer.echo(render_text(quarter))
+        _show_annual_reports(st.sessions)
     if once:
         return
     _serve(settings, st.sessions, host, port)
@@ -65,6 +66,27 @@ def _show_discovery(settings: Settings, site: object) -> None:
         echo_text(
             f"  {proposal.kind:<4} {proposal.category or '-'}  {proposal.url}"
             f"  ({proposal.entries} entries{confidence})"
+        )
+
+
+def _show_annual_reports(sessions: sessionmaker[Session]) -> None:
+    """The towns' annual reports as read and audited (docs/annual-reports.md)."""
+    from sqlalchemy import select
+
+    from monitor.store.models import AnnualReport, Unit
+
+    with sessions() as session:
+        rows = session.execute(
+            select(Unit.code, Unit.name, AnnualReport.year, AnnualReport.audit)
+            .join(Unit, Unit.id == AnnualReport.unit_id)
+            .order_by(Unit.code)
+        ).all()
+    bad = [r for r in rows if r.audit]
+    typer.echo(f"\nannual reports read: {len(rows)}, inconsistent: {len(bad)}")
+    for row in bad:
+        echo_text(
+            f"  {row.name} ({row.code}) {row.year}: {len(row.audit)} inconsistencies, "
+            f"e.g. {row.audit[0]['cell']}: {row.audit[0]['message']}"
         )
 
 

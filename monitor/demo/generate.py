@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from importlib import resources
 from typing import Protocol
 
-from monitor.demo import plan
+from monitor.demo import annual, plan
 from monitor.demo.model import (
     TOWN_COLUMNS,
     Attachment,
@@ -469,12 +469,20 @@ def _town_items(unit: DemoUnit, rng: random.Random) -> list[DemoItem]:
             items.append(make(column, _day(rng, start, end)))
     if code != plan.SILAO:
         d = _day(rng, date(2026, 1, 19), date(2026, 2, 10))
-        items.append(
-            _new_item(
-                unit, counter, rng, category="政策文件", column="zcwj", published=d,
-                title=f"{unit.name}2025年政府信息公开工作年度报告",
-            )
+        report = _new_item(
+            unit, counter, rng, category="政策文件", column="zcwj", published=d,
+            title=f"{unit.name}2025年政府信息公开工作年度报告",
         )  # fmt: skip
+        # The tables are in the attached .docx, as many units publish them.
+        report.attachments.append(
+            Attachment(
+                name=f"{report.title}.docx",
+                path=f"/files/{code}/{report.id}-1.docx",
+                body=annual.report_docx(code, unit.name),
+                content_type=annual.DOCX,
+            )
+        )
+        items.append(report)
 
     # Live: news every 6–10 days; policy, finance and welfare monthly; expropriation
     # each quarter.

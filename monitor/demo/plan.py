@@ -39,6 +39,8 @@ YAOGU = "445302102000"  # 腰古镇: one late item; one silent edit
 SILAO = "445302103000"  # 思劳镇: requests answered late; no annual report
 QIANFENG = "445302105000"  # 前锋镇: 工作动态 column stale; broken attachments
 NANSHENG = "445302106000"  # 南盛镇: no 惠民政策 in Q3; bad metadata
+# 南盛镇's annual report on 2025 (a .docx attachment) has tables that do not add up.
+ANNUAL_INCONSISTENT = NANSHENG
 
 DOWN_FROM = date(2026, 11, 20)
 

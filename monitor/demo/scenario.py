@@ -20,9 +20,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
+from monitor.annual.model import REQUESTS
 from monitor.demo import plan
+from monitor.demo.annual import INCONSISTENT_CELLS
 from monitor.demo.generate import generate_district
-from monitor.demo.model import DemoItem, DemoUnit, District
+from monitor.demo.model import DemoItem, DemoRequest, DemoUnit, District
 
 
 class Expect(NamedTuple):
@@ -104,6 +106,21 @@ def _traps(d: District) -> dict[str, list[Expect]]:
     }
 
 
+def _annual_inconsistencies() -> list[Expect]:
+    """The cells of the inconsistent town's annual report that do not add up."""
+    return [
+        Expect(
+            plan.ANNUAL_INCONSISTENT, f"annual-report:2025:{kind}:{REQUESTS}/{row}/{col}", "2026"
+        )
+        for kind, row, col in INCONSISTENT_CELLS
+    ]
+
+
+def _overdue_requests(unit: DemoUnit) -> list[DemoRequest]:
+    late = (plan.REQUEST_UNANSWERED, plan.REQUEST_LATE)
+    return [r for r in unit.requests if (r.received, r.answered, r.extended) in late]
+
+
 def build_scenario(district: District | None = None) -> Scenario:
     """The manifest for a district generated from the plan (the default seed)."""
     d = district or generate_district()
@@ -123,12 +140,7 @@ def build_scenario(district: District | None = None) -> Scenario:
     deleted = _item(u[plan.DELETES], lambda i: i.deleted_on is not None)
     leak = _item(u[plan.LEAKS], lambda i: "低保对象名单" in i.title)
     broken = [i for i in u[plan.QIANFENG].items if any(a.broken for a in i.attachments)]
-    silao = u[plan.SILAO]
-    overdue = [
-        r
-        for r in silao.requests
-        if (r.received, r.answered, r.extended) in (plan.REQUEST_UNANSWERED, plan.REQUEST_LATE)
-    ]
+    overdue = _overdue_requests(u[plan.SILAO])
 
     expected: dict[str, list[Expect]] = {
         "completeness.required_categories": [
@@ -152,6 +164,7 @@ def build_scenario(district: District | None = None) -> Scenario:
             _item_expect(nansheng, swapped, nov, as_of),
         ],
         "completeness.annual_report": [Expect(plan.SILAO, "annual-report:2025", "2026")],
+        "completeness.annual_report_consistency": _annual_inconsistencies(),
         "timeliness.publication_lag": [
             _item_expect(yaogu, lag_item(plan.YAOGU, plan.LATE_YAOGU), nov, as_of),
             _item_expect(yuncheng, lag_item(plan.YUNCHENG, plan.LATE_YUNCHENG), nov, as_of),

@@ -291,3 +291,29 @@ class WorkClaim(Base):
     claimed_at: Mapped[datetime] = mapped_column(default=utcnow)
     done_at: Mapped[datetime | None]
     owner: Mapped[str | None] = mapped_column(String(200))
+
+
+class AnnualReport(Base):
+    """A unit's published annual disclosure report, as read and audited.
+
+    ``figures`` holds the three tables as printed (section → row → column → text);
+    ``audit`` the inconsistencies found by :func:`monitor.annual.checker.check`.
+    """
+
+    __tablename__ = "annual_report"
+    __table_args__ = (UniqueConstraint("unit_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)  # the year the report is on
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"))
+    url: Mapped[str | None] = mapped_column(String(2000))  # the page or attachment read
+    title: Mapped[str] = mapped_column(Text, default="")
+    source_format: Mapped[str] = mapped_column(String(8), default="")  # html | docx | xlsx
+    evidence_id: Mapped[int | None] = mapped_column(ForeignKey("evidence.id"))
+    stated_year: Mapped[int | None] = mapped_column(Integer)
+    sections: Mapped[list[Any]] = mapped_column(default=list)
+    figures: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    audit: Mapped[list[Any]] = mapped_column(default=list)
+    read_error: Mapped[str | None] = mapped_column(Text)
+    read_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -11,6 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from monitor import i18n
+from monitor.annual.queries import stored_reports
+from monitor.annual.queries import summary as annual_summary
 from monitor.store.models import Unit
 from monitor.web import exports, leaks, report
 from monitor.web.charts import bar_chart, line_chart
@@ -159,6 +161,7 @@ def unit_page(request: Request, session: Db, code: str, period: str | None = Non
             "indicators": [s for k, s in sorted(scores.items()) if k != "total"],
             "findings": report.findings(session, unit.id, chosen),
             "history": report.history(session, unit.id),
+            "annual_reports": [annual_summary(r) for r in stored_reports(session, unit.id)],
             # Items still carrying personal data: no link, no address, to anyone.
             "withheld": leaks.withheld(session, [unit.id]),
             "children": sorted(unit.children, key=lambda u: u.code),

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from monitor.i18n import gettext
 from monitor.i18n.words import rule_title, status_name
 from monitor.scoring.query import latest_by_unit, scored_periods
-from monitor.store.models import Finding, Item, Score, Unit
+from monitor.store.models import AnnualReport, Finding, Item, Score, Unit
 from rules.api import Period
 
 # The columns of the exports (kept stable for spreadsheets built on them).
@@ -57,6 +57,8 @@ class ScoreRow:
     change: float | None = None
     # scored | not_monitored | not_assessable; None when no score was computed at all.
     status: str | None = None
+    # The latest annual report read: "2025: consistent", "2025: 4 inconsistencies".
+    annual_report: str | None = None
 
     @property
     def status_label(self) -> str:
@@ -73,11 +75,12 @@ class ScoreRow:
             record[part] = self.parts.get(part)
         record["change"] = self.change
         record["status"] = self.status
+        record["annual_report"] = self.annual_report
         return record
 
 
 # status (scored / not_monitored / not_assessable) last, so earlier columns keep their place.
-TABLE_COLUMNS = ("code", "name", "level", "total", *PARTS, "change", "status")
+TABLE_COLUMNS = ("code", "name", "level", "total", *PARTS, "change", "status", "annual_report")
 
 # How a unit that could not be scored is shown: never as a score, never as a pass.
 STATUS_LABELS = {
@@ -138,6 +141,7 @@ def _rows(session: Session, units: list[Unit], period: str, previous: str | None
     with_children = set(
         session.scalars(select(Unit.parent_id).where(Unit.parent_id.in_(ids)).distinct())
     )
+    annual = annual_results(session, ids)
     rows = []
     for unit in units:
         mine = scores.get(unit.id, {})
@@ -152,6 +156,7 @@ def _rows(session: Session, units: list[Unit], period: str, previous: str | None
             assessable_fraction=total.assessable_fraction if total else None,
             has_children=unit.id in with_children,
             status=total.status if total else None,
+            annual_report=annual.get(unit.id),
         )
         for part in indicator_order({*PARTS, *mine}):
             score = mine.get(part)
@@ -162,6 +167,24 @@ def _rows(session: Session, units: list[Unit], period: str, previous: str | None
             row.change = round(row.total - old.value, 2)
         rows.append(row)
     return rows
+
+
+def annual_results(session: Session, unit_ids: list[int]) -> dict[int, str]:
+    """Each unit's latest annual report and its audit result, as the table shows it."""
+    out: dict[int, str] = {}
+    query = (
+        select(AnnualReport.unit_id, AnnualReport.year, AnnualReport.audit, AnnualReport.read_error)
+        .where(AnnualReport.unit_id.in_(unit_ids))
+        .order_by(AnnualReport.year)
+    )
+    for unit_id, year, audit, error in session.execute(query):
+        if error:
+            out[unit_id] = f"{year}: not readable 无法读取"
+        elif audit:
+            out[unit_id] = f"{year}: {len(audit)} inconsistencies 不一致"
+        else:
+            out[unit_id] = f"{year}: consistent 一致"
+    return out
 
 
 def level_rows(session: Session, period: str, parent_id: int | None) -> list[ScoreRow]:

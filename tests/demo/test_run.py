@@ -150,3 +150,23 @@ def test_a_second_run_gives_the_same_scores(
     again = _run(tmp_path, district, int(demo_run.base_url.rsplit(":", 1)[1]))
     first, second = _score_rows(demo_run), _score_rows(again)
     assert first and first == second
+
+
+def test_towns_annual_reports_read_and_one_inconsistent(
+    demo_run: Run, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from monitor.cli.demo import _show_annual_reports
+    from monitor.store.models import AnnualReport
+
+    with demo_run.sessions() as session:
+        rows = session.execute(
+            select(Unit.code, AnnualReport.source_format, AnnualReport.audit).join(
+                Unit, Unit.id == AnnualReport.unit_id
+            )
+        ).all()
+    assert plan.SILAO not in {r.code for r in rows}  # it publishes none
+    assert {r.source_format for r in rows} == {"docx"}
+    assert {r.code for r in rows if r.audit} == {plan.ANNUAL_INCONSISTENT}
+    _show_annual_reports(demo_run.sessions)
+    out = capsys.readouterr().out
+    assert "inconsistent: 1" in out and "南盛镇" in out

@@ -10,6 +10,7 @@ A case file::
         expect: []                     # subjects of assessable findings
         unassessable: []               # subjects of not-assessable findings
 
+``annual_reports`` lists the unit's reports (see :func:`annual_report`).
 Items default to feed 1, key ``k<n>``, first seen at noon of the publication date;
 feeds default to one enabled feed (id 1) and fetches to one successful read of it an
 hour before ``as_of``. ``calendar`` adds operator days (``{2027-01-04: 1}``).
@@ -25,8 +26,10 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from monitor.annual.reader import read_path
 from monitor.calendar import WorkdayCalendar
 from rules.api import (
+    AnnualReportView,
     AttachmentView,
     FeedView,
     FetchView,
@@ -38,6 +41,7 @@ from rules.api import (
 )
 
 CASES_DIR = Path(__file__).parent / "cases"
+ANNUAL_FIXTURES = Path(__file__).parents[1] / "fixtures" / "annual"
 LOCAL = ZoneInfo("Asia/Shanghai")
 
 
@@ -62,6 +66,22 @@ def load_case_files() -> dict[str, dict[str, Any]]:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         out[data["rule"]] = data
     return out
+
+
+def annual_report(raw: dict[str, Any]) -> AnnualReportView:
+    """``{year: 2025, fixture: town-c-2025.docx}`` reads a report of tests/fixtures/annual;
+    ``read_error`` makes one that could not be read."""
+    if "fixture" not in raw:
+        return AnnualReportView(year=raw["year"], read_error=raw.get("read_error"))
+    report = read_path(ANNUAL_FIXTURES / raw["fixture"])
+    return AnnualReportView(
+        year=raw["year"],
+        title=report.title,
+        url=f"https://gov.example/{raw['fixture']}",
+        stated_year=report.year,
+        sections=tuple(sorted(report.sections)),
+        figures=report.figures(),
+    )
 
 
 def build_context(case: dict[str, Any], defaults: dict[str, Any], params: Any) -> RuleContext:
@@ -158,6 +178,7 @@ def build_context(case: dict[str, Any], defaults: dict[str, Any], params: Any) -
                     error=raw.get("error"),
                 )
             )
+    annual_reports = tuple(annual_report(raw) for raw in merged.get("annual_reports", []))
     operator = {day(k): bool(v) for k, v in (merged.get("calendar") or {}).items()}
     return RuleContext(
         unit=unit,
@@ -167,5 +188,6 @@ def build_context(case: dict[str, Any], defaults: dict[str, Any], params: Any) -
         items=tuple(items),
         feeds=feeds,
         fetches=tuple(fetches),
+        annual_reports=annual_reports,
         params=params,
     )

@@ -77,7 +77,7 @@ def test_scheme_command_validates_the_scheme(seeded: Settings, tmp_path: Path) -
     ok = cli(seeded, "score", "scheme", "--json")
     assert ok.exit_code == 0, ok.output
     data = json.loads(ok.output)
-    assert data["version"] == "national-2019.1" and len(data["config_hash"]) == 64
+    assert data["version"] == "national-2019.2" and len(data["config_hash"]) == 64
     broken = tmp_path / "broken.yaml"
     broken.write_text("version: x\nindicators:\n  - {id: a, points: 50, rules: {}}\n")
     env = {

@@ -73,7 +73,7 @@ def test_scores_every_unit_and_rolls_up(
             "availability",
         }
         total = by_ind["total"]
-        assert total.scheme_version == "national-2019.1"
+        assert total.scheme_version == "national-2019.2"
         assert len(total.config_hash) == 64
         assert sum(e["counted"] for e in total.explanation) == 100 - total.value
         assert all(isinstance(e["finding_id"], int) for e in total.explanation)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 
+from monitor.annual.queries import stored_reports, summary
 from monitor.store.models import Unit
 from monitor.web import report
 from monitor.web.api.common import ERRORS, NOT_FOUND, Db, Page, Pages, Who, unit_id
@@ -22,6 +23,22 @@ class UnitOut(BaseModel):
     level: str
     kind: str
     parent_code: str | None = None
+
+
+class AnnualReportOut(BaseModel):
+    """An annual disclosure report as read from the unit's site, and its audit."""
+
+    year: int
+    title: str
+    url: str | None
+    status: Literal["consistent", "inconsistent", "unread"]
+    inconsistencies: int
+    audit: list[dict[str, str]]
+    read_error: str | None
+
+
+class UnitDetailOut(UnitOut):
+    annual_reports: list[AnnualReportOut] = []
 
 
 @router.get("/periods", responses=ERRORS)
@@ -57,11 +74,18 @@ def list_units(
 
 
 @router.get("/units/{code}", responses={**ERRORS, **NOT_FOUND})
-def get_unit(session: Db, viewer: Who, code: str) -> UnitOut:
+def get_unit(session: Db, viewer: Who, code: str) -> UnitDetailOut:
+    """One unit, with its annual disclosure reports and their audit, newest first."""
     unit = session.scalar(select(Unit).where(Unit.code == code))
     if unit is None:
         raise HTTPException(404, "no such unit")
     parent = unit.parent.code if unit.parent else None
-    return UnitOut(
-        code=unit.code, name=unit.name, level=unit.level, kind=unit.kind, parent_code=parent
+    reports = [AnnualReportOut(**summary(r)) for r in stored_reports(session, unit.id)]
+    return UnitDetailOut(
+        code=unit.code,
+        name=unit.name,
+        level=unit.level,
+        kind=unit.kind,
+        parent_code=parent,
+        annual_reports=reports,
     )
