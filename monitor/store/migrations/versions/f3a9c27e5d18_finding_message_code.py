@@ -1,7 +1,7 @@
 """findings keep their message as a code and parameters, to render in any language
 
 Revision ID: f3a9c27e5d18
-Revises: e5b8c1d4a2f7
+Revises: e5a1b7c3d902
 Create Date: 2026-12-03 08:20:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "f3a9c27e5d18"
-down_revision: str | None = "e5b8c1d4a2f7"
+down_revision: str | None = "e5a1b7c3d902"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
