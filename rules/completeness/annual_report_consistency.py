@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import ClassVar
 
 from monitor.annual.checker import KINDS, check
 from monitor.annual.reader import from_figures
@@ -43,6 +44,10 @@ class AnnualReportConsistency(Rule):
         "report template (State Council General Office, 2019, revised 2021)"
     )
     severity = Severity.MEDIUM
+    messages: ClassVar[dict[str, str]] = {
+        "unread": "cannot assess the annual report on {year}: {error}",
+        "inconsistent": "annual report on {year}, {cell}: {detail}",
+    }
     applies_to = frozenset({"township", "town", "street"})
 
     class Params(RuleParams):
@@ -60,7 +65,7 @@ class AnnualReportConsistency(Rule):
         if report.read_error:
             yield FindingDraft(
                 subject=f"annual-report:{on}:unread",
-                message=f"cannot assess the annual report on {on}: {report.read_error}",
+                message=self.say("unread", year=on, error=report.read_error),
                 assessable=False,
                 evidence={"url": report.url, "error": report.read_error},
             )
@@ -87,7 +92,7 @@ class AnnualReportConsistency(Rule):
                 continue
             yield FindingDraft(
                 subject=f"annual-report:{on}:{found.kind}:{found.cell}",
-                message=f"annual report on {on}, {found.cell}: {found.message}",
+                message=self.say("inconsistent", year=on, cell=found.cell, detail=found.message),
                 severity=Severity.LOW if found.kind in _LOW else None,
                 evidence={
                     **found.as_dict(),

@@ -46,7 +46,7 @@ def test_unit_page_lists_reports_with_their_audit(client, web_sessions, seeded: 
     section = html.split('id="annual-reports"', 1)[1].split("</section>", 1)[0]
     assert "东城镇2025年政府信息公开工作年度报告" in section
     assert "1 inconsistencies" in section and "结转下年度继续办理/总计" in section
-    assert "consistent 一致" in section  # 2024's
+    assert "consistent" in section  # 2024's
     assert section.index("2025") < section.index("2024")
 
 
@@ -59,7 +59,7 @@ def test_report_table_and_export_carry_the_latest_result(client, web_sessions, s
     _add(web_sessions, seeded.ids["east"], 2025, AUDIT)
     _add(web_sessions, seeded.ids["west"], 2025, [], error="no table of the national template")
     html = client.get("/?period=2026-11").text
-    assert "Annual report 年度报告" in html
+    assert "Annual report" in html
     assert "2025: 1 inconsistencies 不一致" in html and "2025: not readable" in html
     body = client.get("/export/units.csv?period=2026-11").text
     rows = {r["code"]: r for r in csv.DictReader(io.StringIO(body.lstrip("\ufeff")))}
