@@ -199,3 +199,11 @@ def test_the_api_gives_a_finding_in_the_asked_language(client, web_sessions, see
     english = client.get(f"/api/v1/findings/{lag['id']}", headers=auth).json()
     assert english["message"] == lag["message"]  # the stored English text, unchanged
     assert english["text"].startswith("published 2026-11-20 is 35 working days after")
+
+
+def test_the_search_page_reads_in_chinese_by_default(zh_client):
+    page = zh_client.get("/search", params={"q": "没有这样的词语"}).text
+    assert "搜索公开内容" in page and "无结果" in page
+    assert "Search disclosures" not in page
+    english = zh_client.get("/search", params={"q": "没有这样的词语", "lang": "en"}).text
+    assert "Search disclosures" in english and "No results." in english
