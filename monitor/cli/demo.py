@@ -81,12 +81,17 @@ def _show_annual_reports(sessions: sessionmaker[Session]) -> None:
             .join(Unit, Unit.id == AnnualReport.unit_id)
             .order_by(Unit.code)
         ).all()
+    from monitor.i18n import gettext as _
+
     bad = [r for r in rows if r.audit]
-    typer.echo(f"\nannual reports read: {len(rows)}, inconsistent: {len(bad)}")
+    typer.echo("\n" + _("annual reports read: %(read)d, inconsistent: %(bad)d") % {
+        "read": len(rows), "bad": len(bad)})  # fmt: skip
     for row in bad:
+        first = row.audit[0]
         echo_text(
-            f"  {row.name} ({row.code}) {row.year}: {len(row.audit)} inconsistencies, "
-            f"e.g. {row.audit[0]['cell']}: {row.audit[0]['message']}"
+            f"  {row.name} ({row.code}) {row.year}: "
+            + _("%(count)d inconsistencies, e.g. %(cell)s: %(detail)s")
+            % {"count": len(row.audit), "cell": first["cell"], "detail": first["message"]}
         )
 
 
