@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -25,6 +26,9 @@ from pydantic_settings import (
 _BEIJING = ZoneInfo("Asia/Shanghai")
 _ZONE_CHECK_DAYS = tuple(datetime(year, month, 1) for year in (2000, 2026) for month in (1, 7))
 CONFIG_FILE_ENV = "MONITOR_CONFIG"
+# The file ``load_settings`` was given, only while it builds the settings: the one
+# source of settings then reads it instead of $MONITOR_CONFIG.
+_asked_file: ContextVar[Path | None] = ContextVar("monitor_config_file", default=None)
 DEFAULT_CONFIG_FILE = "monitor.toml"
 _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
@@ -324,7 +328,7 @@ class Settings(BaseSettings):
         dotenv_settings: PydanticBaseSettingsSource,
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
-        path = os.environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE)
+        path = _asked_file.get() or os.environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE)
         toml = TomlConfigSettingsSource(settings_cls, toml_file=path)
         return (init_settings, env_settings, toml)
 
@@ -337,23 +341,8 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
     """Build the settings once: explicit overrides, then environment, then the file
     (``config_file``, else $MONITOR_CONFIG, else monitor.toml). An entry point passes
     its ``--config`` here; nothing is written to the environment."""
-    if config_file is None:
+    token = _asked_file.set(Path(config_file) if config_file is not None else None)
+    try:
         return Settings(**overrides)
-    path = Path(config_file)
-
-    class _FromFile(Settings):
-        @classmethod
-        def settings_customise_sources(
-            cls,
-            settings_cls: type[BaseSettings],
-            init_settings: PydanticBaseSettingsSource,
-            env_settings: PydanticBaseSettingsSource,
-            dotenv_settings: PydanticBaseSettingsSource,
-            file_secret_settings: PydanticBaseSettingsSource,
-        ) -> tuple[PydanticBaseSettingsSource, ...]:
-            toml = TomlConfigSettingsSource(settings_cls, toml_file=path)
-            return (init_settings, env_settings, toml)
-
-    built = _FromFile(**overrides)
-    # A plain Settings, not the local subclass: it is copied and compared elsewhere.
-    return Settings.model_construct(_fields_set=built.model_fields_set, **dict(built))
+    finally:
+        _asked_file.reset(token)
