@@ -19,11 +19,12 @@ import redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.broker_queues import DELAYED_QUEUES, BrokerUnavailable, queue_depths
 from monitor.flow import cycle_feed_ids
 from monitor.settings import Settings
 from monitor.store.models import WorkClaim
 from workers import tasks
-from workers.app import QUEUES, configure
+from workers.app import QUEUES, configure, is_redis
 from workers.base import PUBLISH_RETRY
 
 SCHEDULER_PUBLISH_RETRY = {"max_retries": 3, "interval_start": 0.5, "interval_step": 1.0}
@@ -97,12 +98,13 @@ class CeleryDispatcher:
         """A broker key as it is stored in Redis (with the deployment's prefix)."""
         return self.settings.workers.broker_key_prefix + name
 
-    def queue_depths(self) -> dict[str, int]:
-        client = redis.Redis.from_url(self.settings.broker_url)
-        try:
-            return {q: _count(client.llen(self.key(q))) for q in QUEUES}
-        finally:
-            client.close()
+    def queue_depths(self, queues: Sequence[str] = QUEUES) -> dict[str, int]:
+        """Messages waiting per queue, asked of the broker (Redis or RabbitMQ)."""
+        return queue_depths(
+            self.settings.broker_url,
+            key_prefix=self.settings.workers.broker_key_prefix,
+            queues=queues,
+        )
 
     def cycle_evaluated(self, sessions: sessionmaker[Session], cycle: str) -> bool:
         with sessions() as session:
@@ -114,25 +116,42 @@ class CeleryDispatcher:
         return bool(done)
 
     def wait_idle(self, *, timeout: float, settle: float = 2.0) -> bool:
-        """True once every queue stayed empty and no task was reserved for ``settle``
-        seconds. Reserved (unacknowledged) messages sit in kombu's ``unacked`` hash."""
-        client = redis.Redis.from_url(self.settings.broker_url)
+        """True once every queue stayed empty and no task was held by a worker for
+        ``settle`` seconds."""
         deadline = time.monotonic() + timeout
         quiet_since: float | None = None
-        try:
-            while time.monotonic() < deadline:
-                try:
-                    busy = sum(_count(client.llen(self.key(q))) for q in QUEUES)
-                    busy += _count(client.hlen(self.key("unacked")))
-                except redis.exceptions.ConnectionError:
-                    busy = 1
-                if busy:
-                    quiet_since = None
-                elif quiet_since is None:
-                    quiet_since = time.monotonic()
-                elif time.monotonic() - quiet_since >= settle:
-                    return True
-                time.sleep(0.2)
-            return False
-        finally:
-            client.close()
+        while time.monotonic() < deadline:
+            try:
+                busy = self._waiting() + self._held()
+            except (BrokerUnavailable, redis.exceptions.RedisError, OSError):
+                busy = 1  # a broker that cannot answer is not known to be idle
+            if busy:
+                quiet_since = None
+            elif quiet_since is None:
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= settle:
+                return True
+            time.sleep(0.2)
+        return False
+
+    def _waiting(self) -> int:
+        """Ready messages; on RabbitMQ also countdowns parked in the delay queues (on
+        Redis a countdown is held by a worker and counted by ``_held``)."""
+        names = QUEUES if is_redis(self.settings.broker_url) else QUEUES + DELAYED_QUEUES
+        return sum(self.queue_depths(names).values())
+
+    def _held(self) -> int:
+        """Messages taken by a worker and not yet acknowledged. Redis keeps them in
+        kombu's ``unacked`` hash; RabbitMQ's count is only in its management API (not
+        always enabled), so the workers are asked what they hold instead."""
+        if is_redis(self.settings.broker_url):
+            client = redis.Redis.from_url(self.settings.broker_url, socket_timeout=2)
+            try:
+                return _count(client.hlen(self.key("unacked")))
+            finally:
+                client.close()
+        inspect = self.app.control.inspect(timeout=1.0)
+        held = 0
+        for reply in (inspect.active(), inspect.reserved()):
+            held += sum(len(tasks) for tasks in (reply or {}).values())
+        return held

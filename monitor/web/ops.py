@@ -11,6 +11,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, 
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import text
 
+from monitor.broker_queues import BrokerUnavailable, queue_depths
 from monitor.metrics import QUEUE_DEPTH, RULE_PRECISION, RULE_PRECISION_LOW
 from monitor.precision import latest_by_rule, precision
 from monitor.redact import redact
@@ -34,31 +35,17 @@ def _registry() -> CollectorRegistry:
     return REGISTRY
 
 
-# The Celery queues of workers.app.QUEUES (monitor/ never imports celery; a test
-# keeps the two equal).
-BROKER_QUEUES = ("crawl", "evaluate", "score", "notify")
-
-
 def _measure_queue_depths(settings: Settings) -> None:
-    """Queue depth is read from the broker at scrape time: no worker owns it."""
-    import redis
-
-    prefix = settings.workers.broker_key_prefix
-    if not settings.broker_url.startswith(("redis://", "rediss://")):
-        return  # RabbitMQ counts its queues itself (its own metrics)
+    """Queue depth is read from the broker at scrape time (no worker owns it): a Redis
+    list's length, or RabbitMQ's own count of ready messages."""
     try:
-        client = redis.Redis.from_url(
-            settings.broker_url, socket_connect_timeout=2, socket_timeout=2
-        )
-        try:
-            for queue in BROKER_QUEUES:
-                depth = client.llen(prefix + queue)
-                QUEUE_DEPTH.labels(queue=queue).set(float(depth))  # type: ignore[arg-type]
-        finally:
-            client.close()
-    except redis.exceptions.RedisError:
+        depths = queue_depths(settings.broker_url, key_prefix=settings.workers.broker_key_prefix)
+    except BrokerUnavailable as exc:
         # A broker outage is /readyz's to report; the scrape still serves the rest.
+        log.warning("queue depths not measured: %s", redact(str(exc)))
         return
+    for queue, depth in depths.items():
+        QUEUE_DEPTH.labels(queue=queue).set(float(depth))
 
 
 def _measure_precision(request: Request, settings: Settings) -> None:

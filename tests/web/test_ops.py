@@ -77,7 +77,7 @@ def test_metrics_multiprocess_mode(tmp_path, settings, web_sessions, monkeypatch
 
 
 def test_queue_names_match_the_workers():
-    from monitor.web.ops import BROKER_QUEUES
+    from monitor.broker_queues import BROKER_QUEUES
     from workers.app import QUEUES
 
     assert BROKER_QUEUES == QUEUES
