@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,12 +21,19 @@ import redis
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.broker_queues import queue_depths
 from monitor.store.base import Base
 from monitor.store.db import make_engine, make_sessionmaker
 from monitor.store.migrate import upgrade
 from monitor.store.models import Feed, Unit
 from monitor.store.registry import import_all_models
-from tests.conftest import create_pg_database, drop_pg_database, pg_available, redis_available
+from tests.conftest import (
+    _port_open,
+    create_pg_database,
+    drop_pg_database,
+    pg_available,
+    redis_available,
+)
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/14"
 MONITOR = str(Path(sys.executable).with_name("monitor"))
@@ -67,6 +75,70 @@ def broker() -> Iterator[Broker]:
         pass  # a fault test left Redis down for good: nothing to clean
     finally:
         client.close()
+
+
+RABBITMQCTL = shutil.which("rabbitmqctl")
+
+
+def rabbitmqctl(*args: str) -> str:
+    assert RABBITMQCTL is not None
+    run = subprocess.run([RABBITMQCTL, *args], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return run.stdout
+
+
+@pytest.fixture
+def amqp_url() -> Iterator[str]:
+    """A RabbitMQ virtual host of this test's own (made and removed with rabbitmqctl),
+    as the Redis tests get a key prefix: concurrent runs never see each other's queues."""
+    if RABBITMQCTL is None or not _port_open("127.0.0.1", 5672):
+        pytest.fail("RabbitMQ is not running on 127.0.0.1:5672 (with rabbitmqctl)")
+    vhost = f"t-{uuid.uuid4().hex[:10]}"
+    rabbitmqctl("add_vhost", vhost)
+    try:
+        rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+        yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+    finally:
+        rabbitmqctl("delete_vhost", vhost)
+
+
+@dataclass
+class QueueBroker:
+    """Where the stage queues live in a test run on both brokers: Redis (the shared
+    store's server, under the test's key prefix) or RabbitMQ (a vhost of the test's
+    own). The shared store (politeness, locks) is Redis either way."""
+
+    kind: str
+    url: str
+    store: Broker
+
+    def depth(self, queue: str) -> int:
+        return queue_depths(self.url, key_prefix=self.store.prefix, queues=[queue])[queue]
+
+    def unacked(self) -> int:
+        """Messages a worker took and has not acknowledged: kombu's hash on Redis,
+        RabbitMQ's own count (rabbitmqctl: the management API may not be enabled)."""
+        if self.kind == "redis":
+            return int(self.store.client.hlen(self.store.key("unacked")))  # type: ignore[arg-type]
+        vhost = self.url.rsplit("/", 1)[1]
+        listed = rabbitmqctl("list_queues", "-p", vhost, "messages_unacknowledged", "-q")
+        return sum(int(n) for n in listed.split() if n.isdigit())
+
+    def env(self) -> dict[str, str]:
+        return {
+            "MONITOR_BROKER_URL": self.url,
+            "MONITOR_MODE": "distributed",
+            "MONITOR_SHARED_STORE_URL": self.store.url,
+        }
+
+    def settings(self) -> dict[str, object]:
+        return {"broker_url": self.url, "mode": "distributed", "shared_store_url": self.store.url}
+
+
+@pytest.fixture(params=["redis", "amqp"])
+def queue_broker(request: pytest.FixtureRequest, broker: Broker) -> QueueBroker:
+    url = broker.url if request.param == "redis" else request.getfixturevalue("amqp_url")
+    return QueueBroker(request.param, url, broker)
 
 
 @pytest.fixture

@@ -23,7 +23,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.claims import crawl_key
 from monitor.settings import Settings, WorkerSettings
 from monitor.store.models import Fetch, Item, WorkClaim
-from tests.workers.conftest import Broker, Processes, add_feeds, service_env, wait_for
+from tests.workers.conftest import (
+    Broker,
+    Processes,
+    QueueBroker,
+    add_feeds,
+    service_env,
+    wait_for,
+)
 from tests.workers.feeds_server import ITEMS_PER_FEED, FeedServer
 from workers.app import CRAWL_FEED, EVALUATE_UNITS
 from workers.dispatch import CeleryDispatcher
@@ -33,11 +40,16 @@ pytestmark = [pytest.mark.redis, pytest.mark.postgres]
 WINDOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
 
 
-def _env(tmp_path: Path, pg_url: str, broker: Broker) -> dict[str, str]:
+def _env(
+    tmp_path: Path, pg_url: str, broker: Broker, queues: QueueBroker | None = None
+) -> dict[str, str]:
+    """Redis alone, or (``queues``) the stage queues on the test's broker of either kind
+    with the shared store on Redis."""
     return service_env(
         tmp_path,
         pg_url,
         broker,
+        **(queues.env() if queues is not None else {}),
         # Short, so a message of a worker that died whole comes back within the test.
         MONITOR_WORKERS__VISIBILITY_TIMEOUT="3",
         MONITOR_WORKERS__RETRY_BACKOFF="2",
@@ -46,14 +58,17 @@ def _env(tmp_path: Path, pg_url: str, broker: Broker) -> dict[str, str]:
     )
 
 
-def _dispatcher(pg_url: str, broker: Broker, tmp_path: Path) -> CeleryDispatcher:
+def _dispatcher(
+    pg_url: str, broker: Broker, tmp_path: Path, queues: QueueBroker | None = None
+) -> CeleryDispatcher:
+    on = queues.settings() if queues is not None else {"broker_url": broker.url}
     return CeleryDispatcher(
         Settings(
             database_url=pg_url,
-            broker_url=broker.url,
             data_dir=tmp_path / "var",
             allowed_networks=["127.0.0.0/8"],
             workers=WorkerSettings(**broker.settings()),
+            **on,  # type: ignore[arg-type]
         )
     )
 
@@ -130,15 +145,16 @@ def test_feed_crawled_in_distributed_mode_stores_its_items(
 def test_worker_killed_mid_crawl_task_is_redelivered_to_another(
     tmp_path: Path,
     broker: Broker,
+    queue_broker: QueueBroker,
     pg_url: str,
     pg_sessions: sessionmaker[Session],
     processes: Processes,
 ) -> None:
-    env = _env(tmp_path, pg_url, broker)
+    env = _env(tmp_path, pg_url, broker, queue_broker)
     with FeedServer() as server:
         (fid,) = add_feeds(pg_sessions, [server.url("north")])
         server.hang_paths.add(server.path("north"))
-        _dispatcher(pg_url, broker, tmp_path).enqueue_crawl(fid, WINDOW)
+        _dispatcher(pg_url, broker, tmp_path, queue_broker).enqueue_crawl(fid, WINDOW)
         first = _start_worker(processes, env, "w1")
         assert server.hanging.wait(60), processes.log("w1")
         # The crawl task is mid-flight and has claimed its window: the machine dies.
@@ -150,9 +166,8 @@ def test_worker_killed_mid_crawl_task_is_redelivered_to_another(
         assert _items(pg_sessions, fid) == _expected("north")  # nothing lost
         assert server.requests[server.path("north")] == 2  # the work was really redone
         assert _fetches(pg_sessions, fid) == 1  # the killed attempt stored nothing
-        client = broker.client
-        wait_for(lambda: client.hlen(broker.key("unacked")) == 0, 20, "the redelivered task's ack")
-        assert len(_queued(broker, "evaluate")) == 1  # nothing doubled downstream
+        wait_for(lambda: queue_broker.unacked() == 0, 20, "the redelivered task's ack")
+        assert queue_broker.depth("evaluate") == 1  # nothing doubled downstream
 
 
 def _children(pid: int) -> list[int]:
@@ -173,18 +188,19 @@ def _children(pid: int) -> list[int]:
 def test_pool_process_killed_mid_crawl_task_is_handed_back(
     tmp_path: Path,
     broker: Broker,
+    queue_broker: QueueBroker,
     pg_url: str,
     pg_sessions: sessionmaker[Session],
     processes: Processes,
 ) -> None:
     """Only the pool child dies: its parent rejects the task (task_reject_on_worker_lost)
     and it runs again at once, without waiting for the visibility timeout."""
-    env = _env(tmp_path, pg_url, broker)
+    env = _env(tmp_path, pg_url, broker, queue_broker)
     env["MONITOR_WORKERS__VISIBILITY_TIMEOUT"] = "3600"
     with FeedServer() as server:
         (fid,) = add_feeds(pg_sessions, [server.url("west")])
         server.hang_paths.add(server.path("west"))
-        _dispatcher(pg_url, broker, tmp_path).enqueue_crawl(fid, WINDOW)
+        _dispatcher(pg_url, broker, tmp_path, queue_broker).enqueue_crawl(fid, WINDOW)
         worker = _start_worker(processes, env, "w1")
         assert server.hanging.wait(60), processes.log("w1")
         (child,) = _children(worker.pid)
@@ -195,7 +211,7 @@ def test_pool_process_killed_mid_crawl_task_is_handed_back(
         assert server.requests[server.path("west")] == 2
         assert _fetches(pg_sessions, fid) == 1
         assert worker.poll() is None  # the same worker went on
-        wait_for(lambda: len(_queued(broker, "evaluate")) == 1, 20, "one follow-up")
+        wait_for(lambda: queue_broker.depth("evaluate") == 1, 20, "one follow-up")
 
 
 def _redis_restart() -> None:
@@ -234,15 +250,16 @@ def _redis_up() -> bool:
 def test_redis_restarted_mid_run_the_run_completes(
     tmp_path: Path,
     broker: Broker,
+    queue_broker: QueueBroker,
     pg_url: str,
     pg_sessions: sessionmaker[Session],
     processes: Processes,
 ) -> None:
-    env = _env(tmp_path, pg_url, broker)
+    env = _env(tmp_path, pg_url, broker, queue_broker)
     with FeedServer() as server:
         ids = add_feeds(pg_sessions, [server.url("south"), server.url("upper")])
         server.hang_paths.add(server.path("south"))
-        dispatcher = _dispatcher(pg_url, broker, tmp_path)
+        dispatcher = _dispatcher(pg_url, broker, tmp_path, queue_broker)
         dispatcher.enqueue_crawl(ids[0], WINDOW)
         _start_worker(processes, env, "w1")
         assert server.hanging.wait(60), processes.log("w1")
@@ -259,9 +276,9 @@ def test_redis_restarted_mid_run_the_run_completes(
             wait_for(lambda fid=fid: _done(pg_sessions, crawl_key(fid, WINDOW)), 45, "crawl")
         assert _items(pg_sessions, ids[0]) == _expected("south")
         assert _items(pg_sessions, ids[1]) == _expected("upper")
-        client = broker.client
-        # The follow-up of the task that ran across the restart reached the new Redis.
-        wait_for(lambda: client.llen(broker.key("evaluate")) == 2, 30, "both follow-ups")
+        # The follow-up of the task that ran across the restart reached the broker (on
+        # Redis: the new one).
+        wait_for(lambda: queue_broker.depth("evaluate") == 2, 30, "both follow-ups")
 
 
 def _pg_ctl(action: str) -> None:
@@ -277,16 +294,17 @@ def _pg_ctl(action: str) -> None:
 def test_postgresql_restarted_mid_run_the_run_completes(
     tmp_path: Path,
     broker: Broker,
+    queue_broker: QueueBroker,
     pg_url: str,
     pg_sessions: sessionmaker[Session],
     processes: Processes,
 ) -> None:
-    env = _env(tmp_path, pg_url, broker)
+    env = _env(tmp_path, pg_url, broker, queue_broker)
     with FeedServer() as server:
         (fid,) = add_feeds(pg_sessions, [server.url("lower")])
         pg_sessions.kw["bind"].dispose()
         server.hang_paths.add(server.path("lower"))
-        _dispatcher(pg_url, broker, tmp_path).enqueue_crawl(fid, WINDOW)
+        _dispatcher(pg_url, broker, tmp_path, queue_broker).enqueue_crawl(fid, WINDOW)
         _start_worker(processes, env, "w1")
         assert server.hanging.wait(60), processes.log("w1")
         try:
@@ -300,8 +318,7 @@ def test_postgresql_restarted_mid_run_the_run_completes(
         wait_for(lambda: _done(pg_sessions, crawl_key(fid, WINDOW)), 45, "crawl after restart")
         assert _items(pg_sessions, fid) == _expected("lower")
         assert _fetches(pg_sessions, fid) == 1
-        client = broker.client
-        wait_for(lambda: client.llen(broker.key("evaluate")) == 1, 30, "the follow-up")
+        wait_for(lambda: queue_broker.depth("evaluate") == 1, 30, "the follow-up")
 
 
 def test_task_names_are_stable() -> None:
@@ -339,6 +356,7 @@ def test_pool_process_over_its_memory_limit_is_replaced_after_the_task(
 def test_worker_outlives_redis_down_for_seconds(
     tmp_path: Path,
     broker: Broker,
+    queue_broker: QueueBroker,
     pg_url: str,
     pg_sessions: sessionmaker[Session],
     processes: Processes,
@@ -347,11 +365,11 @@ def test_worker_outlives_redis_down_for_seconds(
     worker's reconnects are refused for a while, and the same worker process finishes
     the task and takes the next one. (kombu's error on this path, which ended the soak's
     workers now and then, is reproduced deterministically in test_transport.py.)"""
-    env = _env(tmp_path, pg_url, broker)
+    env = _env(tmp_path, pg_url, broker, queue_broker)
     with FeedServer() as server:
         ids = add_feeds(pg_sessions, [server.url("east"), server.url("west")])
         server.hang_paths.add(server.path("east"))
-        dispatcher = _dispatcher(pg_url, broker, tmp_path)
+        dispatcher = _dispatcher(pg_url, broker, tmp_path, queue_broker)
         dispatcher.enqueue_crawl(ids[0], WINDOW)
         worker = _start_worker(processes, env, "w1")
         assert server.hanging.wait(60), processes.log("w1")

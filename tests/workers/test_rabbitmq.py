@@ -7,11 +7,8 @@ as the Redis tests get a key prefix."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import time
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,36 +19,21 @@ from sqlalchemy.orm import Session, sessionmaker
 from monitor.claims import crawl_key
 from monitor.settings import Settings, WorkerSettings
 from monitor.store.models import Item, WorkClaim
-from tests.conftest import _port_open
-from tests.workers.conftest import Broker, Processes, add_feeds, service_env, wait_for
+from tests.workers.conftest import (
+    Broker,
+    Processes,
+    add_feeds,
+    rabbitmqctl,
+    service_env,
+    wait_for,
+)
 from tests.workers.feeds_server import ITEMS_PER_FEED, FeedServer
 from workers.dispatch import CeleryDispatcher
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.slow]
 
 WINDOW = datetime(2026, 11, 28, 2, 0, tzinfo=UTC)
-RABBITMQCTL = shutil.which("rabbitmqctl")
 REDIS_VISIBILITY_TIMEOUT = 10.0
-
-
-def _ctl(*args: str) -> str:
-    assert RABBITMQCTL is not None
-    run = subprocess.run([RABBITMQCTL, *args], capture_output=True, text=True, timeout=60)
-    assert run.returncode == 0, run.stdout + run.stderr
-    return run.stdout
-
-
-@pytest.fixture
-def amqp_url() -> Iterator[str]:
-    if RABBITMQCTL is None or not _port_open("127.0.0.1", 5672):
-        pytest.fail("RabbitMQ is not running on 127.0.0.1:5672 (with rabbitmqctl)")
-    vhost = f"t-{uuid.uuid4().hex[:10]}"
-    _ctl("add_vhost", vhost)
-    try:
-        _ctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
-        yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
-    finally:
-        _ctl("delete_vhost", vhost)
 
 
 def _settings(pg_url: str, broker_url: str, broker: Broker, tmp_path: Path) -> Settings:
@@ -120,7 +102,7 @@ def test_a_worker_on_rabbitmq_crawls_through_quorum_queues(
     vhost = amqp_url.rsplit("/", 1)[1]
 
     def queues() -> dict[str, tuple[str, int]]:
-        listed = _ctl("list_queues", "-p", vhost, "name", "type", "messages", "-q")
+        listed = rabbitmqctl("list_queues", "-p", vhost, "name", "type", "messages", "-q")
         rows = [line.split("\t") for line in listed.splitlines() if line.count("\t") == 2]
         return {name: (kind, int(n)) for name, kind, n in rows if n.isdigit()}
 
