@@ -8,8 +8,10 @@ import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -61,12 +63,65 @@ class Broker:
         return {f"MONITOR_WORKERS__{k.upper()}": v for k, v in self.settings().items()}
 
 
+class PrivateRedis:
+    """A redis-server of the test's own on a free port, for the tests that stop and
+    restart Redis: the shared server on 6379 serves other suites, whose runs a restart
+    there would break."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/14"
+
+    def start(self) -> None:
+        argv = ["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1"]
+        argv += ["--port", str(self.port), "--save", "", "--appendonly", "no"]
+        argv += ["--dir", str(self.directory), "--pidfile", str(self.directory / "redis.pid")]
+        subprocess.run(argv, check=True, timeout=30)
+
+    def stop(self) -> None:
+        subprocess.run(
+            ["redis-cli", "-p", str(self.port), "shutdown", "nosave"], check=False, timeout=30
+        )
+
+    def up(self) -> bool:
+        try:
+            return bool(redis.Redis(port=self.port, socket_timeout=1).ping())
+        except redis.exceptions.ConnectionError:
+            return False
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 @pytest.fixture
-def broker() -> Iterator[Broker]:
-    if not redis_available():
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    if shutil.which("redis-server") is None:
+        pytest.fail("redis-server is not installed")
+    server = PrivateRedis(tmp_path)
+    server.start()
+    try:
+        wait_for(server.up, 20, "the private redis-server")
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def broker(request: pytest.FixtureRequest) -> Iterator[Broker]:
+    """Redis DB 14 of the shared server; a test marked ``private_redis`` gets the
+    server of its own instead (see PrivateRedis)."""
+    if request.node.get_closest_marker("private_redis"):
+        url = request.getfixturevalue("private_redis").url
+    elif not redis_available():
         pytest.fail("Redis is not running on 127.0.0.1:6379")
-    client = redis.Redis.from_url(REDIS_TEST_URL)
-    found = Broker(REDIS_TEST_URL, f"t{os.getpid()}-{uuid.uuid4().hex[:8]}:", client)
+    else:
+        url = REDIS_TEST_URL
+    client = redis.Redis.from_url(url)
+    found = Broker(url, f"t{os.getpid()}-{uuid.uuid4().hex[:8]}:", client)
     yield found
     try:
         for key in client.scan_iter(match=found.prefix + "*"):
@@ -100,6 +155,69 @@ def amqp_url() -> Iterator[str]:
         yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
     finally:
         rabbitmqctl("delete_vhost", vhost)
+
+
+class PrivateRabbitMQ:
+    """A RabbitMQ node of the test's own (its own name, ports and data directory), for
+    the test that stops the broker: stopping the shared node on 5672 would cut every
+    other suite's connections. The node starts in 10 to 20 s."""
+
+    def __init__(self, directory: Path) -> None:
+        self.port = free_port()
+        self.node = f"t{uuid.uuid4().hex[:10]}@localhost"
+        self.url = f"amqp://guest:guest@127.0.0.1:{self.port}//"
+        (directory / "rabbitmq.conf").write_text(f"listeners.tcp.default = 127.0.0.1:{self.port}\n")
+        (directory / "enabled_plugins").write_text("[].\n")
+        self.env = dict(os.environ) | {
+            "RABBITMQ_NODENAME": self.node,
+            "RABBITMQ_NODE_PORT": str(self.port),
+            "RABBITMQ_DIST_PORT": str(free_port()),
+            "RABBITMQ_CONFIG_FILE": str(directory / "rabbitmq.conf"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": str(directory / "enabled_plugins"),
+            "RABBITMQ_MNESIA_BASE": str(directory / "mnesia"),
+            "RABBITMQ_LOG_BASE": str(directory / "log"),
+        }
+        self.log = directory / "rabbitmq.out"
+
+    def ctl(self, *args: str) -> str:
+        return rabbitmqctl("-n", self.node, *args)
+
+    def up(self) -> bool:
+        return _port_open("127.0.0.1", self.port)
+
+
+@pytest.fixture
+def private_rabbitmq() -> Iterator[PrivateRabbitMQ]:
+    if shutil.which("rabbitmq-server") is None or RABBITMQCTL is None:
+        pytest.fail("rabbitmq-server is not installed")
+    # Not under tmp_path: the server runs as the rabbitmq user, which cannot enter
+    # pytest's private directories.
+    directory = Path(tempfile.mkdtemp(prefix="monitor-rabbitmq-"))
+    directory.chmod(0o777)
+    node = PrivateRabbitMQ(directory)
+    with open(node.log, "wb") as log:
+        proc = subprocess.Popen(
+            ["rabbitmq-server"],
+            env=node.env,
+            cwd=directory,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_for(lambda: node.up() or proc.poll() is not None, 90, "the private RabbitMQ node")
+        assert proc.poll() is None, node.log.read_text(errors="replace")[-2000:]
+        node.ctl("await_startup", "--timeout", "60")
+        yield node
+    finally:
+        with contextlib.suppress(AssertionError, subprocess.TimeoutExpired):
+            node.ctl("stop")
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 @dataclass

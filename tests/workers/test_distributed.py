@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -25,6 +24,7 @@ from monitor.settings import Settings, WorkerSettings
 from monitor.store.models import Fetch, Item, WorkClaim
 from tests.workers.conftest import (
     Broker,
+    PrivateRedis,
     Processes,
     QueueBroker,
     add_feeds,
@@ -214,39 +214,8 @@ def test_pool_process_killed_mid_crawl_task_is_handed_back(
         wait_for(lambda: queue_broker.depth("evaluate") == 1, 20, "one follow-up")
 
 
-def _redis_restart() -> None:
-    subprocess.run(["redis-cli", "-p", "6379", "shutdown", "nosave"], check=False, timeout=30)
-    _redis_start()
-
-
-def _redis_start() -> None:
-    subprocess.run(
-        [
-            "redis-server",
-            "--daemonize",
-            "yes",
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            "6379",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        check=True,
-        timeout=30,
-    )
-
-
-def _redis_up() -> bool:
-    try:
-        return bool(redis.Redis(socket_timeout=1).ping())
-    except redis.exceptions.ConnectionError:
-        return False
-
-
 @pytest.mark.slow
+@pytest.mark.private_redis
 def test_redis_restarted_mid_run_the_run_completes(
     tmp_path: Path,
     broker: Broker,
@@ -254,6 +223,7 @@ def test_redis_restarted_mid_run_the_run_completes(
     pg_url: str,
     pg_sessions: sessionmaker[Session],
     processes: Processes,
+    private_redis: PrivateRedis,
 ) -> None:
     env = _env(tmp_path, pg_url, broker, queue_broker)
     with FeedServer() as server:
@@ -264,11 +234,10 @@ def test_redis_restarted_mid_run_the_run_completes(
         _start_worker(processes, env, "w1")
         assert server.hanging.wait(60), processes.log("w1")
         try:
-            _redis_restart()
+            private_redis.stop()
         finally:
-            if not _redis_up():
-                _redis_start()
-        wait_for(_redis_up, 20, "redis back")
+            private_redis.start()
+        wait_for(private_redis.up, 20, "redis back")
         server.release.set()
         # Work sent after Redis returned is picked up by the same worker.
         dispatcher.enqueue_crawl(ids[1], WINDOW)
@@ -353,6 +322,7 @@ def test_pool_process_over_its_memory_limit_is_replaced_after_the_task(
 
 
 @pytest.mark.slow
+@pytest.mark.private_redis
 def test_worker_outlives_redis_down_for_seconds(
     tmp_path: Path,
     broker: Broker,
@@ -360,6 +330,7 @@ def test_worker_outlives_redis_down_for_seconds(
     pg_url: str,
     pg_sessions: sessionmaker[Session],
     processes: Processes,
+    private_redis: PrivateRedis,
 ) -> None:
     """Redis gone for a few seconds, not just restarted, while a task is in flight: the
     worker's reconnects are refused for a while, and the same worker process finishes
@@ -374,11 +345,11 @@ def test_worker_outlives_redis_down_for_seconds(
         worker = _start_worker(processes, env, "w1")
         assert server.hanging.wait(60), processes.log("w1")
         try:
-            subprocess.run(["redis-cli", "-p", "6379", "shutdown", "nosave"], timeout=30)
+            private_redis.stop()
             time.sleep(4)  # long enough for the worker's reconnect to be refused
         finally:
-            _redis_start()
-        wait_for(_redis_up, 20, "redis back")
+            private_redis.start()
+        wait_for(private_redis.up, 20, "redis back")
         server.release.set()
         wait_for(lambda: _done(pg_sessions, crawl_key(ids[0], WINDOW)), 45, "crawl in flight")
         dispatcher.enqueue_crawl(ids[1], WINDOW)

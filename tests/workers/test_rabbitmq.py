@@ -13,14 +13,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.broker_queues import queue_depths
 from monitor.claims import crawl_key
 from monitor.settings import Settings, WorkerSettings
-from monitor.store.models import Item, WorkClaim
+from monitor.store.models import Fetch, Item, WorkClaim
 from tests.workers.conftest import (
     Broker,
+    PrivateRabbitMQ,
     Processes,
     add_feeds,
     rabbitmqctl,
@@ -78,6 +80,12 @@ def _done(sessions: sessionmaker[Session], key: str) -> bool:
 def _items(sessions: sessionmaker[Session], feed_id: int) -> list[str]:
     with sessions() as session:
         return sorted(session.execute(select(Item.key).where(Item.feed_id == feed_id)).scalars())
+
+
+def _fetches(sessions: sessionmaker[Session], feed_id: int) -> int:
+    with sessions() as session:
+        query = select(func.count()).select_from(Fetch).where(Fetch.feed_id == feed_id)
+        return session.execute(query).scalar_one()
 
 
 def test_a_worker_on_rabbitmq_crawls_through_quorum_queues(
@@ -168,3 +176,49 @@ def test_the_web_is_ready_and_scraped_on_a_rabbitmq_broker(
     down = on_rabbit.model_copy(update={"broker_url": "amqp://guest:guest@127.0.0.1:1//"})
     refused = TestClient(create_app(down, sqlite_sessions)).get("/readyz")
     assert refused.status_code == 503 and refused.json()["problems"] == ["broker"]
+
+
+def test_rabbitmq_restarted_mid_run_the_run_completes(
+    tmp_path: Path,
+    broker: Broker,
+    private_rabbitmq: PrivateRabbitMQ,
+    pg_url: str,
+    pg_sessions: sessionmaker[Session],
+    processes: Processes,
+) -> None:
+    """The broker's application stops while a crawl task is mid-flight and starts again
+    (``rabbitmqctl stop_app`` / ``start_app`` on a node of the test's own): the message
+    held by the worker stays in its quorum queue, the same worker reconnects, the crawl
+    is stored once, and work sent after the restart is done too."""
+    url = private_rabbitmq.url
+    env = _env(tmp_path, pg_url, broker, url)
+    with FeedServer() as server:
+        ids = add_feeds(pg_sessions, [server.url("south"), server.url("upper")])
+        server.hang_paths.add(server.path("south"))
+        dispatcher = CeleryDispatcher(_settings(pg_url, url, broker, tmp_path))
+        dispatcher.enqueue_crawl(ids[0], WINDOW)
+        worker = _start(processes, env, "w1")
+        assert server.hanging.wait(60), processes.log("w1")
+        try:
+            private_rabbitmq.ctl("stop_app")
+            # The crawl finishes while the broker is away: its follow-up waits for it.
+            server.release.set()
+            time.sleep(2)
+        finally:
+            private_rabbitmq.ctl("start_app")
+        wait_for(private_rabbitmq.up, 30, "rabbitmq back")
+        dispatcher.enqueue_crawl(ids[1], WINDOW)
+        for fid in ids:
+            wait_for(lambda fid=fid: _done(pg_sessions, crawl_key(fid, WINDOW)), 60, "crawl")
+        assert _items(pg_sessions, ids[0]) == sorted(f"south-{n}" for n in range(1, 4))
+        assert _items(pg_sessions, ids[1]) == sorted(f"upper-{n}" for n in range(1, 4))
+        assert _fetches(pg_sessions, ids[0]) == 1  # stored once, redelivered or not
+
+        def evaluations() -> int:
+            return queue_depths(url, queues=["evaluate"])["evaluate"]
+
+        # Both follow-ups reached the restarted broker, and none twice.
+        wait_for(lambda: evaluations() == 2, 30, "both follow-ups")
+        time.sleep(2)
+        assert evaluations() == 2
+        assert worker.poll() is None, processes.log("w1")
