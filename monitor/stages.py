@@ -13,6 +13,7 @@ Stage imports are local to each body: a worker for one queue loads only its stag
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -211,6 +212,7 @@ def evaluate_units(
     """Run the rules for ``unit_ids`` (all units when None) as of ``as_of``."""
     from monitor.annual.sync import sync_annual_reports
     from monitor.evaluate import evaluate
+    from monitor.metrics import LAST_CYCLE
 
     if cycle:
         with transaction(sessions) as session:
@@ -232,6 +234,12 @@ def evaluate_units(
         )
         if cycle:
             claims.complete(session, f"{cycle}:evaluate", owner=owner, now=claims.utcnow())
+    if unit_ids is None:
+        # Every unit judged on what the crawls stored, and committed: distributed mode's
+        # completed cycle, which DisclosureNoSuccessfulCycle watches (embedded mode sets
+        # it at the end of pipeline.run_cycle). Exported by the worker's --metrics-port;
+        # before, no distributed process set it and the alert could never fire.
+        LAST_CYCLE.set(time.time())
     summary = {
         "opened": len(report.opened),
         "cleared": len(report.cleared),
