@@ -13,6 +13,11 @@ import os
 # PROMETHEUS_MULTIPROC_DIR when it is first imported, so bridge it before that.
 if os.environ.get("PROMETHEUS_MULTIPROCESS_DIR") and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.environ["PROMETHEUS_MULTIPROCESS_DIR"]
+# The metrics below open their files there on import: a directory that does not exist
+# yet (a fresh /run or /tmp; the systemd units name a subdirectory of the runtime one)
+# would stop the process before it could serve anything.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
 from prometheus_client import Counter, Gauge, Histogram
 
