@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import pwd
 import shutil
 import signal
 import socket
@@ -21,6 +22,7 @@ from pathlib import Path
 import pytest
 import redis
 from sqlalchemy import exc as sa_exc
+from sqlalchemy import text as sa_text
 from sqlalchemy.orm import Session, sessionmaker
 
 from monitor.broker_queues import queue_depths
@@ -259,12 +261,80 @@ def queue_broker(request: pytest.FixtureRequest, broker: Broker) -> QueueBroker:
     return QueueBroker(request.param, url, broker)
 
 
+# Debian's server binaries (initdb, pg_ctl), newest version; None where not installed.
+PG_BIN = max(
+    Path("/usr/lib/postgresql").glob("*/bin"),
+    key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
+    default=None,
+)
+
+
+class PrivatePostgres:
+    """A PostgreSQL cluster of the test's own (initdb in a temporary directory, a free
+    port), for the test that stops the database: the shared cluster on 5432 serves
+    other suites. It runs as the postgres user, which cannot enter pytest's private
+    directories, hence a directory of its own."""
+
+    def __init__(self) -> None:
+        assert PG_BIN is not None
+        self.directory = Path(tempfile.mkdtemp(prefix="monitor-pg-"))
+        owner = pwd.getpwnam("postgres")
+        os.chown(self.directory, owner.pw_uid, owner.pw_gid)
+        self.data = self.directory / "data"
+        self.port = free_port()
+        self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/monitor"
+
+    def _as_postgres(self, *argv: str) -> None:
+        assert PG_BIN is not None
+        command = ["runuser", "-u", "postgres", "--", str(PG_BIN / argv[0]), *argv[1:]]
+        subprocess.run(command, check=True, capture_output=True, timeout=120)
+
+    def init(self) -> None:
+        self._as_postgres("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres",
+                          "--no-sync")  # fmt: skip
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 -c fsync=off"
+        self._as_postgres("pg_ctl", "-D", str(self.data), "-o", options,
+                          "-l", str(self.directory / "log"), "-w", "start")  # fmt: skip
+
+    def stop(self) -> None:
+        self._as_postgres("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+
+@pytest.fixture
+def private_postgres() -> Iterator[PrivatePostgres]:
+    if PG_BIN is None or shutil.which("runuser") is None:
+        pytest.fail("PostgreSQL's server binaries are not installed")
+    server = PrivatePostgres()
+    server.init()
+    server.start()
+    try:
+        admin = make_engine(
+            server.url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT"
+        )
+        with admin.connect() as conn:
+            conn.execute(sa_text('CREATE DATABASE "monitor"'))
+        admin.dispose()
+        yield server
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            server.stop()
+        shutil.rmtree(server.directory, ignore_errors=True)
+
+
 @pytest.fixture
 def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    if not pg_available():
+    """A database of this test's own on the shared server; a test marked
+    ``private_postgres`` gets a cluster of its own instead (see PrivatePostgres)."""
+    private = request.node.get_closest_marker("private_postgres")
+    if private:
+        url = request.getfixturevalue("private_postgres").url
+    elif not pg_available():
         pytest.fail("PostgreSQL is not running on 127.0.0.1:5432")
-    name = f"monitor_wk_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}"
-    url = create_pg_database(name)
+    else:
+        name = f"monitor_wk_{os.getpid()}_{abs(hash(request.node.nodeid)) % 10**8}"
+        url = create_pg_database(name)
     engine = make_engine(url)
     upgrade(engine)
     import_all_models()
@@ -273,7 +343,8 @@ def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
     try:
         yield url
     finally:
-        drop_pg_database(name)
+        if not private:
+            drop_pg_database(name)
 
 
 @pytest.fixture

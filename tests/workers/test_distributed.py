@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +23,7 @@ from monitor.settings import Settings, WorkerSettings
 from monitor.store.models import Fetch, Item, WorkClaim
 from tests.workers.conftest import (
     Broker,
+    PrivatePostgres,
     PrivateRedis,
     Processes,
     QueueBroker,
@@ -250,16 +250,8 @@ def test_redis_restarted_mid_run_the_run_completes(
         wait_for(lambda: queue_broker.depth("evaluate") == 2, 30, "both follow-ups")
 
 
-def _pg_ctl(action: str) -> None:
-    version = sorted(os.listdir("/etc/postgresql"))[-1]
-    subprocess.run(
-        ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", action],
-        check=True,
-        timeout=60,
-    )
-
-
 @pytest.mark.slow
+@pytest.mark.private_postgres
 def test_postgresql_restarted_mid_run_the_run_completes(
     tmp_path: Path,
     broker: Broker,
@@ -267,6 +259,7 @@ def test_postgresql_restarted_mid_run_the_run_completes(
     pg_url: str,
     pg_sessions: sessionmaker[Session],
     processes: Processes,
+    private_postgres: PrivatePostgres,
 ) -> None:
     env = _env(tmp_path, pg_url, broker, queue_broker)
     with FeedServer() as server:
@@ -277,13 +270,13 @@ def test_postgresql_restarted_mid_run_the_run_completes(
         _start_worker(processes, env, "w1")
         assert server.hanging.wait(60), processes.log("w1")
         try:
-            _pg_ctl("stop")
+            private_postgres.stop()
             # The crawl finishes reading while the database is down: storing fails, the
             # task retries (transient) until the database is back.
             server.release.set()
             wait_for(lambda: "retry" in processes.log("w1").lower(), 20, "a retry")
         finally:
-            _pg_ctl("start")
+            private_postgres.start()
         wait_for(lambda: _done(pg_sessions, crawl_key(fid, WINDOW)), 45, "crawl after restart")
         assert _items(pg_sessions, fid) == _expected("lower")
         assert _fetches(pg_sessions, fid) == 1
