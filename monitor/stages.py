@@ -26,7 +26,7 @@ from monitor.flow import Stage, followers, score_periods
 from monitor.runtime import Runtime
 from monitor.settings import Settings
 from monitor.store.db import transaction
-from monitor.store.models import Feed, WorkClaim
+from monitor.store.models import Feed, Unit, WorkClaim
 
 log = logging.getLogger(__name__)
 
@@ -246,6 +246,30 @@ def evaluate_units(
         "errors": len(report.errors),
     }
     return Done(summary, _after(Stage.EVALUATE, as_of, settings=settings, cycle=cycle))
+
+
+def split_evaluation(
+    sessions: sessionmaker[Session],
+    *,
+    as_of: str,
+    unit_ids: list[int] | None = None,
+    size: int = 1000,
+) -> Done:
+    """Fan an evaluation out as one ``evaluate_units`` message per ``size`` units (all
+    units when ``unit_ids`` is None), so several workers share a full pass. Each chunk
+    locks only its own units and asks for its own follow-ups; findings are per unit,
+    so the chunks' results are the whole pass's."""
+    if size < 1:
+        raise ValueError("size must be at least 1")
+    if unit_ids is None:
+        with sessions() as session:
+            unit_ids = list(session.scalars(select(Unit.id).order_by(Unit.id)))
+    ids = sorted(set(unit_ids))
+    chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
+    return Done(
+        {"units": len(ids), "chunks": len(chunks)},
+        [Next(Stage.EVALUATE, (chunk, as_of)) for chunk in chunks],
+    )
 
 
 # -- score ---------------------------------------------------------------------------

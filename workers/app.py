@@ -23,6 +23,7 @@ QUEUES: tuple[str, ...] = ("crawl", "evaluate", "score", "notify")
 # Task names are explicit and stable: they are what sits in the broker across deploys.
 CRAWL_FEED = "monitor.crawl.feed"
 EVALUATE_UNITS = "monitor.evaluate.units"
+EVALUATE_SPLIT = "monitor.evaluate.split"
 SCORE_PERIOD = "monitor.score.period"
 SYNC_ALERTS = "monitor.alerts.sync"
 DELIVER_OUTBOX = "monitor.notify.deliver"
@@ -31,6 +32,7 @@ PRUNE_CLAIMS = "monitor.claims.prune"
 ROUTES: dict[str, str] = {
     CRAWL_FEED: "crawl",
     EVALUATE_UNITS: "evaluate",
+    EVALUATE_SPLIT: "evaluate",
     SCORE_PERIOD: "score",
     SYNC_ALERTS: "notify",
     DELIVER_OUTBOX: "notify",

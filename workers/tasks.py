@@ -19,6 +19,7 @@ from monitor.stages import Next
 from workers.app import (
     CRAWL_FEED,
     DELIVER_OUTBOX,
+    EVALUATE_SPLIT,
     EVALUATE_UNITS,
     PRUNE_CLAIMS,
     SCORE_PERIOD,
@@ -74,6 +75,15 @@ def evaluate_units(
         self.sessions, get_settings(), owner=self.owner, unit_ids=unit_ids, as_of=as_of,
         cycle=cycle, runtime=get_runtime(),
     )  # fmt: skip
+    return _send(self, done)
+
+
+@app.task(name=EVALUATE_SPLIT, base=StageTask, bind=True)
+def evaluate_split(
+    self: StageTask, unit_ids: list[int] | None, as_of: str, size: int = 1000
+) -> dict[str, Any]:
+    """Fan an evaluation out as one ``evaluate_units`` message per ``size`` units."""
+    done = stages.split_evaluation(self.sessions, as_of=as_of, unit_ids=unit_ids, size=size)
     return _send(self, done)
 
 
