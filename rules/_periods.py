@@ -182,7 +182,11 @@ def _place(year: int | None, first: int, last: int, published: date | None) -> C
             return None
         # The latest year in which the period does not start after publication.
         year = published.year if first <= published.month else published.year - 1
-    return Covered.months(year, first, last)
+    return _months(year, first, last)
+
+
+# A handful of distinct spans for a million items: build each once (Covered is frozen).
+_months = lru_cache(maxsize=4096)(Covered.months)
 
 
 @lru_cache(maxsize=65536)
