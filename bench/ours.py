@@ -32,7 +32,8 @@ KIND = {"rss": "rss", "atom": "atom", "html": "html"}
 
 def bench_settings(db: Path, concurrency: int = 64) -> Settings:
     """Production defaults except what a one-host farm standing for 10,000 hosts needs:
-    the per-host limits are lifted to the global ones (every crawler gets the same)."""
+    the per-host limits are lifted to the global ones (every crawler gets the same), and
+    the per-crawl entry limit to the farm's size (the other crawlers take every entry)."""
     return Settings(
         database_url=f"sqlite:///{db}",
         data_dir=db.parent / f"{db.stem}-data",
@@ -43,6 +44,7 @@ def bench_settings(db: Path, concurrency: int = 64) -> Settings:
             per_host_rate=1_000_000.0,
             detail_pages=False,
             retries=0,
+            max_entries_per_crawl=10_000_000,
         ),
     )
 

@@ -45,3 +45,37 @@ def test_unparseable_is_kept_with_an_error(text: str) -> None:
 
 def test_empty_is_none() -> None:
     assert parse_date("  ") is None and parse_date(None) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Wed, 18 Nov 2026 00:27:00 +0800",
+        "18 Nov 2026 00:27 -0530",
+        "Wed, 18 Nov 2026 23:59:59 +0000",
+        "Wed, 18 Nov 2026 00:27:00 -0000",  # no zone known: read in Shanghai
+        "Wed, 1 Jan 0001 00:00:00 +0800",  # a two-digit year to the email parser: 2001
+        "Sat, 31 Feb 2026 10:00:00 +0800",  # no such day: an error, not a guess
+        "Sat, 28 Feb 2026 24:00:00 +0800",
+        "Sat, 28 Feb 2026 10:00:00 +2400",
+        "Fri, 31 Dec 9999 23:59:59 -1200",  # past year 9999 in UTC
+    ],
+)
+def test_rfc822_fast_path_reads_as_the_email_parser(text: str) -> None:
+    """RSS dates are read without ``email.utils`` when they have the usual form; the
+    result must be what the general parser gives, invalid dates included."""
+    from email.utils import parsedate_to_datetime
+
+    from monitor.parse.dates import _rfc822
+
+    try:
+        expected: datetime | None = parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        expected = None
+    got = _rfc822(text)
+    if expected is None:
+        assert got is None
+        return
+    assert got is not None
+    assert got.replace(tzinfo=None) == expected.replace(tzinfo=None)
+    assert got.utcoffset() == expected.utcoffset()
