@@ -13,6 +13,7 @@ already batches there (insertmanyvalues).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -48,35 +49,82 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, A
     """``INSERT`` every row (dicts with the same keys) in one executemany; no RETURNING."""
     if not rows:
         return
+    names = tuple(rows[0])
+    insert_tuples(connection, table, names, [tuple(row[n] for n in names) for row in rows])
+
+
+def insert_tuples(
+    connection: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """``INSERT`` every row (tuples of ``columns``' values) in one executemany: the
+    crawl builds its rows as tuples, so no dict is made per row on SQLite."""
+    if not rows:
+        return
     dialect = connection.dialect
     plan = None
     if dialect.name == "sqlite" and dialect.paramstyle == "qmark":
-        plan = _plan(table, tuple(rows[0]), dialect)
+        plan = _plan(table, columns, dialect)
     if plan is None:
-        connection.execute(insert(table), list(rows))
+        connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
         return
     sql, processors = plan
-    names = list(rows[0])
-    columns: list[list[Any]] = []
-    for name, process in zip(names, processors, strict=True):
-        values = [row[name] for row in rows]
-        if process is not None:
-            values = _processed(values, process)
-        columns.append(values)
-    connection.exec_driver_sql(sql, list(zip(*columns, strict=True)))
+    if any(process is not None for process in processors):
+        values: list[Sequence[Any]] = list(zip(*rows, strict=True))
+        for index, process in enumerate(processors):
+            if process is not None:
+                values[index] = _processed(values[index], process)
+        rows = list(zip(*values, strict=True))
+    connection.exec_driver_sql(sql, rows if isinstance(rows, list) else list(rows))
 
 
-def _processed(values: list[Any], process: Callable[[Any], Any]) -> list[Any]:
+def inserted_ids(
+    connection: Connection, table: Table, count: int, before: int | None
+) -> range | None:
+    """The ids SQLite gave the ``count`` rows just inserted after ``max_id`` returned
+    ``before``, in insertion order; None when they cannot be told that way (another
+    writer came in between, or not SQLite): the caller then looks them up.
+
+    A rowid table gives each new row the largest id + 1, so rows inserted one after
+    another while this transaction holds the write lock are exactly the ids after
+    ``before`` when there are ``count`` of them, from ``before + 1`` to ``before + count``."""
+    if before is None or connection.dialect.name != "sqlite":
+        return None
+    quote = connection.dialect.identifier_preparer
+    found = connection.exec_driver_sql(
+        f"SELECT count(*), min(id), max(id) FROM {quote.format_table(table)} WHERE id > ?",
+        (before,),
+    ).one()
+    if tuple(found) != (count, before + 1, before + count):
+        return None
+    return range(before + 1, before + count + 1)
+
+
+def max_id(connection: Connection, table: Table) -> int | None:
+    """The largest id before a bulk insert (0 for an empty table), on SQLite only."""
+    if connection.dialect.name != "sqlite":
+        return None
+    quote = connection.dialect.identifier_preparer
+    sql = f"SELECT coalesce(max(id), 0) FROM {quote.format_table(table)}"
+    return int(connection.exec_driver_sql(sql).scalar_one())
+
+
+def _processed(values: Sequence[Any], process: Callable[[Any], Any]) -> list[Any]:
     out = []
     last_in: Any = object()
     last_out: Any = None
     empty: dict[type, Any] = {}  # most items' date_errors, meta, attachments: [] or {}
+    days: dict[date, Any] = {}  # a feed's items share a few dates
     for value in values:
         if value is not last_in:
-            if type(value) in (list, dict) and not value:
-                if type(value) not in empty:
-                    empty[type(value)] = process(value)
-                last_in, last_out = value, empty[type(value)]
+            kind = type(value)
+            if kind is date:
+                if value not in days:
+                    days[value] = process(value)
+                last_in, last_out = value, days[value]
+            elif kind in (list, dict) and not value:
+                if kind not in empty:
+                    empty[kind] = process(value)
+                last_in, last_out = value, empty[kind]
             else:
                 last_in, last_out = value, process(value)
         out.append(last_out)

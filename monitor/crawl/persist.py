@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from monitor import metrics
 from monitor.crawl.archive import WarcArchive, store_evidence
 from monitor.crawl.attachments import AttachmentRead
-from monitor.crawl.bulk import insert_rows
+from monitor.crawl.bulk import insert_tuples, inserted_ids, max_id
 from monitor.crawl.content import ItemFields, entry_hash, item_fields
 from monitor.crawl.models import AttachmentText, ItemEntry, PageFetch
 from monitor.crawl.reading import Listing, PageDetail
@@ -327,10 +327,12 @@ def plan_feed(
         ehash = entry_hash(entry)
         if item is None:
             fields = item_fields(entry, detail, job.category)
-            row = {
-                "feed_id": job.id, "unit_id": job.unit_id, "key": entry.key,
-                "first_seen": now, "last_seen": now, **_apply_fields(fields),
-            }  # fmt: skip
+            row = (
+                job.id, job.unit_id, entry.key, now, now, fields.title, fields.url,
+                fields.category, fields.formed_date, fields.published_date, fields.formed_text,
+                fields.published_text, fields.date_errors, fields.meta, fields.attachments,
+                fields.content_hash,
+            )  # fmt: skip
             plan.new_items.append((row, fields, ehash, detail_ok, page))
             continue
         plan.seen_ids.append(item.id)
@@ -461,7 +463,7 @@ _ITEMS = cast(Table, Item.__table__)
 _ENTRIES = cast(Table, ItemEntry.__table__)
 _VERSIONS = cast(Table, ItemVersion.__table__)
 
-_NewItem = tuple[dict[str, Any], ItemFields, str, bool, PageDetail | None]
+_NewItem = tuple[tuple[Any, ...], ItemFields, str, bool, PageDetail | None]  # row: ITEM_COLUMNS
 
 
 @dataclass
@@ -470,7 +472,7 @@ class BatchWrites:
 
     fetch_rows: list[dict[str, Any]] = field(default_factory=list)
     feed_rows: list[dict[str, Any]] = field(default_factory=list)
-    new_items: list[tuple[dict[str, Any], ItemFields, str, bool, PageDetail | None,
+    new_items: list[tuple[tuple[Any, ...], ItemFields, str, bool, PageDetail | None,
                           dict[int, int], Listing]] = field(default_factory=list)  # fmt: skip
 
 
@@ -497,7 +499,7 @@ def _insert_new(
 
 def _insert_items(
     session: Session,
-    new_items: list[tuple[dict[str, Any], ItemFields, str, bool, PageDetail | None,
+    new_items: list[tuple[tuple[Any, ...], ItemFields, str, bool, PageDetail | None,
                           dict[int, int], Listing]],
     now: datetime,
 ) -> dict[tuple[int, str], int]:  # fmt: skip
@@ -505,11 +507,42 @@ def _insert_items(
     three per item (a first crawl of a county brings tens of thousands)."""
     if not new_items:
         return {}
-    # Bulk insert, then one query for the ids: INSERT ... RETURNING in row order
-    # falls back to one statement per row on SQLite.
     connection = session.connection()
-    insert_rows(connection, _ITEMS, [row for row, *_ in new_items])
-    wanted = {(row["feed_id"], row["key"]) for row, *_ in new_items}
+    before = max_id(connection, _ITEMS)
+    insert_tuples(connection, _ITEMS, ITEM_COLUMNS, [row for row, *_ in new_items])
+    # INSERT ... RETURNING in row order falls back to one statement per row on SQLite:
+    # there the ids are the range after the largest id before, else they are looked up.
+    numbered = inserted_ids(connection, _ITEMS, len(new_items), before)
+    if numbered is not None:
+        new_ids = {
+            (row[0], row[2]): item_id
+            for (row, *_), item_id in zip(new_items, numbered, strict=True)
+        }
+    else:
+        new_ids = _look_up_ids(connection, {(row[0], row[2]) for row, *_ in new_items})
+    versions, entries = [], []
+    for row, fields, ehash, detail_ok, page, evidence, listing in new_items:
+        item_id = new_ids[row[0], row[2]]
+        entries.append((item_id, ehash, int(detail_ok)))
+        versions.append(
+            (item_id, fields.content_hash, now, fields.title, fields.text, fields.version_meta,
+             _evidence_of(page, evidence, listing))
+        )  # fmt: skip
+    insert_tuples(connection, _ENTRIES, ("item_id", "entry_hash", "detail_ok"), entries)
+    insert_tuples(connection, _VERSIONS, VERSION_COLUMNS, versions)
+    return new_ids
+
+
+# The columns of the rows plan_feed and _insert_items build, in their order.
+ITEM_COLUMNS = (
+    "feed_id", "unit_id", "key", "first_seen", "last_seen", "title", "url", "category",
+    "formed_date", "published_date", "formed_text", "published_text", "date_errors", "meta",
+    "attachments", "content_hash",
+)  # fmt: skip
+VERSION_COLUMNS = ("item_id", "content_hash", "seen_at", "title", "text", "meta", "evidence_id")
+
+
+def _look_up_ids(connection: Any, wanted: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
     feed_ids = sorted({feed_id for feed_id, _ in wanted})
     new_ids: dict[tuple[int, str], int] = {}
     for start in range(0, len(feed_ids), 500):
@@ -519,23 +552,6 @@ def _insert_items(
         for item_id, feed_id, key in connection.execute(query):
             if (feed_id, key) in wanted:
                 new_ids[feed_id, key] = item_id
-    versions, entries = [], []
-    for row, fields, ehash, detail_ok, page, evidence, listing in new_items:
-        item_id = new_ids[row["feed_id"], row["key"]]
-        entries.append({"item_id": item_id, "entry_hash": ehash, "detail_ok": int(detail_ok)})
-        versions.append(
-            {
-                "item_id": item_id,
-                "content_hash": fields.content_hash,
-                "seen_at": now,
-                "title": fields.title,
-                "text": fields.text,
-                "meta": fields.version_meta,
-                "evidence_id": _evidence_of(page, evidence, listing),
-            }
-        )
-    insert_rows(connection, _ENTRIES, entries)
-    insert_rows(connection, _VERSIONS, versions)
     return new_ids
 
 

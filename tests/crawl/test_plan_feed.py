@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from monitor.crawl.content import entry_hash
-from monitor.crawl.persist import FeedJob, FeedOutcome, KnownItem, plan_feed
+from monitor.crawl.persist import ITEM_COLUMNS, FeedJob, FeedOutcome, KnownItem, plan_feed
 from monitor.crawl.reading import Listing
 from monitor.parse.model import Entry
 
@@ -34,7 +34,7 @@ def test_new_unchanged_changed_and_restored_entries() -> None:
     }
     outcome = FeedOutcome(JOB, Listing(entries=[new, same, edited, back]))
     plan = plan_feed(outcome, known, NOW, detail_enabled=False)
-    assert [row["key"] for row, *_ in plan.new_items] == ["n"]
+    assert [row[ITEM_COLUMNS.index("key")] for row, *_ in plan.new_items] == ["n"]
     assert plan.seen_ids == [1, 2, 3]
     assert [u.item.id for u in plan.updates] == [2, 3]
     assert plan.updates[1].values["removed_at"] is None
