@@ -67,7 +67,7 @@ def _parse(text: str | None, tz: ZoneInfo) -> ParsedDate | None:
     raw = " ".join(str(text).split())
     if not raw:
         return None
-    s = raw.translate(_FULLWIDTH)
+    s = raw if raw.isascii() else raw.translate(_FULLWIDTH)  # str.translate is slow
     if _ISO_TZ.search(s):
         try:
             stamp = datetime.fromisoformat(s.replace("Z", "+00:00"))
