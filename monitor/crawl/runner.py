@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
+import gc
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import select
@@ -187,12 +189,28 @@ def crawl(
     report = CrawlReport(feeds=len(jobs))
     run = _Crawl(sessions, settings, now, report)
     try:
-        _run_sync(run.run(jobs))
+        with fewer_collections():
+            _run_sync(run.run(jobs))
     finally:
         run.archive.close()
     # What the crawl wrote was queued by the store's triggers: index it now.
     index_pending(sessions)
     return report
+
+
+@contextlib.contextmanager
+def fewer_collections(young: int = 50_000) -> Iterator[None]:
+    """Run the cyclic garbage collector's youngest generation every ``young``
+    allocations instead of every 700 while the crawl runs. A crawl allocates a few
+    dozen objects per item and keeps thousands of feeds' entries queued, so the
+    default threshold spent a fifth of a cold crawl's Python time in collections
+    that found nothing: what it frees is freed by reference counting."""
+    before = gc.get_threshold()
+    gc.set_threshold(max(young, before[0]), *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _run_sync(coro: object) -> None:

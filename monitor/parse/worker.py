@@ -9,6 +9,7 @@ Only the crawl's own process talks to it: the pickles never cross a trust bounda
 
 from __future__ import annotations
 
+import gc
 import pickle
 import resource
 import struct
@@ -50,6 +51,11 @@ def write_message(stream: BinaryIO, message: object) -> None:
 
 def main() -> None:
     limit_memory(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
+    # A parse allocates tens of thousands of short-lived objects that reference
+    # counting frees; collecting the youngest generation every 700 of them found
+    # nothing and cost a visible share of every parse.
+    gc.freeze()
+    gc.set_threshold(50_000, *gc.get_threshold()[1:])
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     while (job := read_message(source)) is not None:
         write_message(sink, parse_document(job))  # type: ignore[arg-type]
