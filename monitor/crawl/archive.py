@@ -14,13 +14,14 @@ import zlib
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from monitor.crawl.bulk import insert_rows, inserted_ids, max_id
 from monitor.fetch import Response
 from monitor.fetch.spool import canonical_url
 from monitor.store.models import Evidence
@@ -155,10 +156,16 @@ def store_evidence(
         }
     if fresh:
         connection = session.connection()
-        connection.execute(insert(Evidence), list(fresh.values()))
-        known.update(
-            connection.execute(
-                select(Evidence.sha256, Evidence.id).where(Evidence.sha256.in_(list(fresh)))
-            ).all()
-        )
+        table = cast(Table, Evidence.__table__)
+        before = max_id(connection, table)
+        insert_rows(connection, table, list(fresh.values()))
+        numbered = inserted_ids(connection, table, len(fresh), before)
+        if numbered is not None:  # SQLite: the ids after the largest one, in order
+            known.update(zip(fresh, numbered, strict=True))
+        else:
+            known.update(
+                connection.execute(
+                    select(Evidence.sha256, Evidence.id).where(Evidence.sha256.in_(list(fresh)))
+                ).all()
+            )
     return {key: known[digest] for key, digest in wanted.items()}

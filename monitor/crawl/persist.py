@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from monitor import metrics
 from monitor.crawl.archive import WarcArchive, store_evidence
 from monitor.crawl.attachments import AttachmentRead
-from monitor.crawl.bulk import insert_tuples, inserted_ids, max_id
+from monitor.crawl.bulk import insert_rows, insert_tuples, inserted_ids, max_id
 from monitor.crawl.content import ItemFields, entry_hash, item_fields
 from monitor.crawl.models import AttachmentText, ItemEntry, PageFetch
 from monitor.crawl.reading import Listing, PageDetail
@@ -203,7 +203,7 @@ def persist_listings(
         fetch_rows += rows
         feed_rows.append(feed_values)
     connection = session.connection()
-    connection.execute(insert(Fetch), fetch_rows)
+    insert_rows(connection, _FETCHES, fetch_rows)
     connection.execute(_FEED_UPDATE, feed_rows)
 
 
@@ -255,7 +255,7 @@ def persist_feed(
         batch.feed_rows.append(feed_values)
     else:
         connection = session.connection()
-        connection.execute(insert(Fetch), fetch_rows)
+        insert_rows(connection, _FETCHES, fetch_rows)
         connection.execute(_FEED_UPDATE, [feed_values])
     if not listing.read_ok:
         return FeedChanges()
@@ -459,6 +459,7 @@ def count_changes(changes: FeedChanges) -> None:
             metrics.ITEMS.labels(change).inc(count)
 
 
+_FETCHES = cast(Table, Fetch.__table__)
 _ITEMS = cast(Table, Item.__table__)
 _ENTRIES = cast(Table, ItemEntry.__table__)
 _VERSIONS = cast(Table, ItemVersion.__table__)
@@ -479,7 +480,7 @@ class BatchWrites:
 def flush_batch(session: Session, batch: BatchWrites, now: datetime) -> None:
     connection = session.connection()
     if batch.fetch_rows:
-        connection.execute(insert(Fetch), batch.fetch_rows)
+        insert_rows(connection, _FETCHES, batch.fetch_rows)
     if batch.feed_rows:
         connection.execute(_FEED_UPDATE, batch.feed_rows)
     _insert_items(session, batch.new_items, now)
