@@ -41,6 +41,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--rounds", type=int, default=3, help="rounds for the cold, no-latency pass")
     p.add_argument("--rounds-other", type=int, default=2, help="rounds for every other pass")
     p.add_argument("--latency", default="20-180", help="LO-HI ms of the latency passes")
+    p.add_argument(
+        "--passes",
+        default="cold,warm,warm_changed",
+        help="comma list of the crawl passes to run: cold, warm, warm_changed (a warm pass"
+        " starts from the store the first cold pass left)",
+    )
+    p.add_argument(
+        "--no-latency-passes",
+        action="store_true",
+        help="crawl passes without latency only (no --latency repeat)",
+    )
     p.add_argument("--concurrency", type=int, default=64)
     p.add_argument("--units", type=int, default=20_000, help="units of the synthetic province")
     p.add_argument("--items", type=int, default=1_000_000, help="items of the synthetic province")
@@ -135,8 +146,12 @@ class Bench:
             ]
             self.note_command(prep)
             subprocess.run(prep, check=True, stdout=subprocess.DEVNULL)
-            for latency in ("0", a.latency):
-                for pass_ in PASSES:
+            wanted = {p.strip() for p in a.passes.split(",") if p.strip()}
+            unknown = wanted - set(PASSES)
+            if unknown:
+                raise SystemExit(f"unknown pass(es): {', '.join(sorted(unknown))}")
+            for latency in ("0",) if a.no_latency_passes else ("0", a.latency):
+                for pass_ in (p for p in PASSES if p in wanted):
                     self.crawl_pass(crawl_dir, pass_, latency)
         finally:
             self.stop_farm()
