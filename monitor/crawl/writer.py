@@ -74,10 +74,17 @@ class CrawlWriter:
         self.slots = asyncio.Semaphore(self.WRITE_QUEUE)
         self.known_wanted: list[tuple[int, asyncio.Future[dict[str, KnownItem]]]] = []
         self.known_loading = False
+        self.details: dict[int, bool] = {}  # detail pages wanted, by feed id
 
     def detail_enabled(self, job: FeedJob) -> bool:
-        detail = read_options(job.kind, job.options).detail
-        return self.settings.crawl.detail_pages if detail is None else detail
+        # Asked when the feed is read and again when it is stored; validating its
+        # options is the costly part, and they do not change during a crawl.
+        known = self.details.get(job.id)
+        if known is None:
+            detail = read_options(job.kind, job.options).detail
+            known = self.settings.crawl.detail_pages if detail is None else detail
+            self.details[job.id] = known
+        return known
 
     async def on_writer(self, fn: Callable[..., T], *args: Any) -> T:
         return await asyncio.get_running_loop().run_in_executor(self.thread, fn, *args)
