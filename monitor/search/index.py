@@ -17,6 +17,7 @@ from monitor.search.models import SearchDoc, SearchQueue
 from monitor.store.models import Item, ItemVersion, Unit
 
 BATCH = 2000
+LOOK_AHEAD = 4  # batches of queue rows searched for the same items (see _later_rows)
 
 
 @dataclass
@@ -125,12 +126,33 @@ def catch_up(session: Session, limit: int = BATCH) -> int:
     if not queued:
         return 0
     item_ids = sorted({item_id for _, item_id in queued})
+    taken = [qid for qid, _ in queued] + _later_rows(session, queued[-1][0], item_ids, limit)
     docs = [document(s) for s in _sources(session, item_ids)]
     session.execute(delete(SearchDoc).where(SearchDoc.item_id.in_(item_ids)))
     if docs:
         session.connection().execute(insert(SearchDoc), docs)
-    session.execute(delete(SearchQueue).where(SearchQueue.id.in_([qid for qid, _ in queued])))
-    return len(queued)
+    session.execute(delete(SearchQueue).where(SearchQueue.id.in_(taken)))
+    return len(taken)
+
+
+def _later_rows(session: Session, last: int, item_ids: list[int], limit: int) -> list[int]:
+    """Queue rows just after the batch naming the same items, taken with it: a crawl
+    queues each new item twice (its insert, then its first version's), a writer
+    batch apart, and without this every new item's document was built twice. Read
+    before the items are, so whatever these rows announce is in the documents built;
+    the look-ahead is an id range (the queue has no index on item_id), and a row
+    past it only costs a rebuild later."""
+    return list(
+        session.scalars(
+            select(SearchQueue.id)
+            .where(
+                SearchQueue.id > last,
+                SearchQueue.id <= last + LOOK_AHEAD * limit,
+                SearchQueue.item_id.in_(item_ids),
+            )
+            .with_for_update(skip_locked=True)
+        )
+    )
 
 
 def index_pending(sessions: sessionmaker[Session], batch: int = BATCH) -> IndexReport:

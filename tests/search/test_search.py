@@ -202,3 +202,36 @@ def test_attachment_text_is_searched_and_masked(sessions, store) -> None:
         hit = search(s, SearchQuery(text="临时救助对象")).hits[0]
         assert "445302198001011230" not in hit.snippet_html
         assert search(s, SearchQuery(text="445302198001011230")).hits == []
+
+
+def test_catch_up_takes_an_items_later_queue_rows_with_it(
+    sessions: sessionmaker[Session],
+) -> None:
+    """The crawl queues a new item twice, its insert then its first version's, a
+    writer batch apart: one catch-up batch builds each document once and takes both
+    rows, where it used to leave the second for a later batch to build again."""
+    from monitor.search.index import catch_up
+    from monitor.search.models import SearchDoc
+
+    with sessions.begin() as s:
+        unit = _unit(s, "445302001201", "白石村", "village")
+        feed = Feed(unit_id=unit.id, url="http://127.0.0.1:9/a", kind="html")
+        s.add(feed)
+        s.flush()
+        items = [
+            Item(feed_id=feed.id, unit_id=unit.id, key=f"k{n}", title=f"公告{n}",
+                 content_hash=f"h{n}", first_seen=NOW, last_seen=NOW)
+            for n in range(5)
+        ]  # fmt: skip
+        s.add_all(items)
+        s.flush()
+        s.add_all(
+            ItemVersion(item_id=i.id, content_hash=i.content_hash, seen_at=NOW, title=i.title)
+            for i in items
+        )
+    with sessions.begin() as s:
+        assert s.scalar(select(func.count()).select_from(SearchQueue)) == 10
+        assert catch_up(s, limit=5) == 10
+    with sessions() as s:
+        assert s.scalar(select(func.count()).select_from(SearchQueue)) == 0
+        assert s.scalar(select(func.count()).select_from(SearchDoc)) == 5
