@@ -21,9 +21,9 @@ from sqlalchemy.orm import Session
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from monitor.crawl.bulk import insert_rows, inserted_ids, max_id
 from monitor.fetch import Response
 from monitor.fetch.spool import canonical_url
+from monitor.store.bulk import insert_rows, inserted_ids, max_id
 from monitor.store.models import Evidence
 
 GZIP_LEVEL = 6

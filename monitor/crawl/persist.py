@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 from monitor import metrics
 from monitor.crawl.archive import WarcArchive, store_evidence
 from monitor.crawl.attachments import AttachmentRead
-from monitor.crawl.bulk import insert_rows, insert_tuples, inserted_ids, max_id
 from monitor.crawl.content import ItemFields, entry_hash, item_fields
 from monitor.crawl.models import AttachmentText, ItemEntry, PageFetch
 from monitor.crawl.reading import Listing, PageDetail
 from monitor.fetch import OK, Response
+from monitor.store.bulk import insert_rows, insert_tuples, inserted_ids, max_id
 from monitor.store.models import Feed, Fetch, Item, ItemVersion
 
 

@@ -25,9 +25,21 @@ def json_loads(text: str | bytes | memoryview) -> Any:
         return json.loads(bytes(text) if isinstance(text, memoryview) else text)
 
 
+def json_dumps(value: Any) -> str:
+    """JSON columns encoded by orjson (a fifth of the stdlib's time; a province's
+    scoring writes 120,000 explanations). What orjson refuses (keys that are not
+    strings, integers past 64 bits) is written by the stdlib, as before. Both read back
+    alike; orjson keeps non-ASCII characters as they are instead of ``\\u`` escapes."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value)
+
+
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
     url = make_url(database_url)
     kwargs.setdefault("json_deserializer", json_loads)
+    kwargs.setdefault("json_serializer", json_dumps)
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)

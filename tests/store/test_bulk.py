@@ -8,7 +8,7 @@ from typing import cast
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.crawl.bulk import insert_rows, inserted_ids, max_id
+from monitor.store.bulk import insert_rows, inserted_ids, max_id
 from monitor.store.models import Feed, Item, Unit
 
 
