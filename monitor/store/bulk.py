@@ -7,7 +7,9 @@ on SQLite this hands the driver ready tuples instead, processing each column's
 values with the column type's own bind processor (so stored values are the same
 bytes Core would store), and a value repeated from the previous row (the crawl's
 clock, an empty list) only once. Other backends keep Core's executemany, which
-already batches there (insertmanyvalues).
+already batches there (insertmanyvalues), except PostgreSQL through psycopg, which
+takes the same processed tuples through ``COPY … FROM STDIN``: a province's quarter of
+scores (120,000 rows) or a county's first crawl in one stream instead of statements.
 """
 
 from __future__ import annotations
@@ -34,11 +36,13 @@ def _plan(
         if column.name not in present and (column.default is not None or column.onupdate):
             return None
     quote = dialect.identifier_preparer
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(
-        quote.format_table(table),
-        ", ".join(quote.quote(name) for name in columns),
-        ", ".join("?" for _ in columns),
-    )
+    names = ", ".join(quote.quote(name) for name in columns)
+    if dialect.name == "postgresql":
+        sql = f"COPY {quote.format_table(table)} ({names}) FROM STDIN"
+    else:
+        sql = "INSERT INTO {} ({}) VALUES ({})".format(
+            quote.format_table(table), names, ", ".join("?" for _ in columns)
+        )
     processors: list[_Processor] = [
         table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
     ]
@@ -61,9 +65,7 @@ def insert_tuples(
     if not rows:
         return
     dialect = connection.dialect
-    plan = None
-    if dialect.name == "sqlite" and dialect.paramstyle == "qmark":
-        plan = _plan(table, columns, dialect)
+    plan = _plan(table, columns, dialect) if _direct(dialect) else None
     if plan is None:
         connection.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
         return
@@ -74,7 +76,29 @@ def insert_tuples(
             if process is not None:
                 values[index] = _processed(values[index], process)
         rows = list(zip(*values, strict=True))
+    if dialect.name == "postgresql":
+        _copy(connection, sql, rows)
+        return
     connection.exec_driver_sql(sql, rows if isinstance(rows, list) else list(rows))
+
+
+def _direct(dialect: Dialect) -> bool:
+    """Whether rows go to the driver directly: SQLite's executemany, psycopg's COPY."""
+    if dialect.name == "sqlite":
+        return dialect.paramstyle == "qmark"
+    return dialect.name == "postgresql" and dialect.driver == "psycopg"
+
+
+def _copy(connection: Connection, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """Stream ``rows`` through psycopg's COPY on the connection's own transaction; the
+    processed values (``Jsonb``, UTC datetimes) are adapted by psycopg as in an INSERT."""
+    cursor = connection.connection.cursor()
+    try:
+        with cursor.copy(sql) as copy:  # type: ignore[attr-defined]
+            for row in rows:
+                copy.write_row(row)
+    finally:
+        cursor.close()
 
 
 def inserted_ids(

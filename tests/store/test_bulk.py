@@ -81,13 +81,23 @@ def test_insert_rows_round_trips_like_core(sessions: sessionmaker[Session]) -> N
                 "meta": {},
                 "attachments": [{"url": "http://example.org/a.pdf", "name": "附件"}],
             },
+            # What COPY's text format escapes (PostgreSQL goes through COPY).
+            {
+                **base,
+                "key": "d",
+                "title": "a\tb\nc\\N\\d",
+                "date_errors": [],
+                "meta": {"k": "\\N\t"},
+                "attachments": [],
+            },
         ]
         insert_rows(session.connection(), cast(Table, Item.__table__), rows)
     with sessions() as session:
         items = {i.key: i for i in session.scalars(select(Item))}
-        assert set(items) == {"a", "b", "c"}
+        assert set(items) == {"a", "b", "c", "d"}
         assert items["a"].first_seen == now and items["a"].last_seen == now
         assert items["a"].published_date == date(2026, 11, 2) and items["a"].removed_at is None
         assert items["a"].meta == {} and items["b"].meta == {"文号": "x"}
         assert items["c"].date_errors == [{"field": "formed", "text": "?", "error": "bad"}]
         assert items["c"].attachments == [{"url": "http://example.org/a.pdf", "name": "附件"}]
+        assert items["d"].title == "a\tb\nc\\N\\d" and items["d"].meta == {"k": "\\N\t"}
