@@ -15,6 +15,7 @@ from typing import Any
 from celery import Celery
 from kombu import Exchange, Queue
 
+from monitor.broker_queues import is_redis_url
 from monitor.runtime import Runtime, build_runtime
 from monitor.settings import Settings, load_settings
 
@@ -44,10 +45,6 @@ _settings: Settings | None = None
 _runtime: Runtime | None = None
 
 
-def is_redis(url: str) -> bool:
-    return url.split("://", 1)[0] in ("redis", "rediss")
-
-
 def is_amqp(url: str) -> bool:
     return url.split("://", 1)[0] in ("amqp", "amqps", "pyamqp")
 
@@ -71,7 +68,7 @@ def task_queues(settings: Settings) -> list[Queue]:
 
 def _transport_options(settings: Settings) -> dict[str, Any]:
     w = settings.workers
-    if not is_redis(settings.broker_url):
+    if not is_redis_url(settings.broker_url):
         # RabbitMQ: the broker confirms each publish (nothing is lost between the
         # dispatcher and the queue); redelivery needs no timeout (see docs/reliability.md).
         return {"confirm_publish": True} if is_amqp(settings.broker_url) else {}
@@ -96,7 +93,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         # vanished (see workers/transport.py); other brokers keep their own.
         **(
             {"broker_transport": "workers.transport:Transport"}
-            if is_redis(settings.broker_url)
+            if is_redis_url(settings.broker_url)
             else {}
         ),
         "broker_transport_options": _transport_options(settings),

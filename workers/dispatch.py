@@ -19,12 +19,12 @@ import redis
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from monitor.broker_queues import DELAYED_QUEUES, BrokerUnavailable, queue_depths
+from monitor.broker_queues import DELAYED_QUEUES, BrokerUnavailable, is_redis_url, queue_depths
 from monitor.flow import cycle_feed_ids
 from monitor.settings import Settings
 from monitor.store.models import WorkClaim
 from workers import tasks
-from workers.app import QUEUES, configure, is_redis
+from workers.app import QUEUES, configure
 from workers.base import PUBLISH_RETRY
 
 SCHEDULER_PUBLISH_RETRY = {"max_retries": 3, "interval_start": 0.5, "interval_step": 1.0}
@@ -137,14 +137,14 @@ class CeleryDispatcher:
     def _waiting(self) -> int:
         """Ready messages; on RabbitMQ also countdowns parked in the delay queues (on
         Redis a countdown is held by a worker and counted by ``_held``)."""
-        names = QUEUES if is_redis(self.settings.broker_url) else QUEUES + DELAYED_QUEUES
+        names = QUEUES if is_redis_url(self.settings.broker_url) else QUEUES + DELAYED_QUEUES
         return sum(self.queue_depths(names).values())
 
     def _held(self) -> int:
         """Messages taken by a worker and not yet acknowledged. Redis keeps them in
         kombu's ``unacked`` hash; RabbitMQ's count is only in its management API (not
         always enabled), so the workers are asked what they hold instead."""
-        if is_redis(self.settings.broker_url):
+        if is_redis_url(self.settings.broker_url):
             client = redis.Redis.from_url(self.settings.broker_url, socket_timeout=2)
             try:
                 return _count(client.hlen(self.key("unacked")))
