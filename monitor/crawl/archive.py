@@ -23,7 +23,7 @@ from warcio.warcwriter import WARCWriter
 
 from monitor.fetch import Response
 from monitor.fetch.spool import canonical_url
-from monitor.store.bulk import insert_rows, inserted_ids, max_id
+from monitor.store.bulk import as_tuples, insert_numbered
 from monitor.store.models import Evidence
 
 GZIP_LEVEL = 6
@@ -157,9 +157,7 @@ def store_evidence(
     if fresh:
         connection = session.connection()
         table = cast(Table, Evidence.__table__)
-        before = max_id(connection, table)
-        insert_rows(connection, table, list(fresh.values()))
-        numbered = inserted_ids(connection, table, len(fresh), before)
+        numbered = insert_numbered(connection, table, *as_tuples(list(fresh.values())))
         if numbered is not None:  # SQLite: the ids after the largest one, in order
             known.update(zip(fresh, numbered, strict=True))
         else:

@@ -18,7 +18,7 @@ from monitor.crawl.content import ItemFields, entry_hash, item_fields
 from monitor.crawl.models import AttachmentText, ItemEntry, PageFetch
 from monitor.crawl.reading import Listing, PageDetail
 from monitor.fetch import OK, Response
-from monitor.store.bulk import insert_rows, insert_tuples, inserted_ids, max_id
+from monitor.store.bulk import insert_numbered, insert_rows, insert_tuples
 from monitor.store.models import Feed, Fetch, Item, ItemVersion
 
 
@@ -509,11 +509,9 @@ def _insert_items(
     if not new_items:
         return {}
     connection = session.connection()
-    before = max_id(connection, _ITEMS)
-    insert_tuples(connection, _ITEMS, ITEM_COLUMNS, [row for row, *_ in new_items])
     # INSERT ... RETURNING in row order falls back to one statement per row on SQLite:
     # there the ids are the range after the largest id before, else they are looked up.
-    numbered = inserted_ids(connection, _ITEMS, len(new_items), before)
+    numbered = insert_numbered(connection, _ITEMS, ITEM_COLUMNS, [row for row, *_ in new_items])
     if numbered is not None:
         new_ids = {
             (row[0], row[2]): item_id

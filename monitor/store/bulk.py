@@ -51,10 +51,26 @@ def _plan(
 
 def insert_rows(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """``INSERT`` every row (dicts with the same keys) in one executemany; no RETURNING."""
-    if not rows:
-        return
+    if rows:
+        insert_tuples(connection, table, *as_tuples(rows))
+
+
+def as_tuples(rows: Sequence[dict[str, Any]]) -> tuple[tuple[str, ...], list[tuple[Any, ...]]]:
+    """The column names of ``rows`` (dicts with the same keys, at least one) and their
+    values as tuples in that order."""
     names = tuple(rows[0])
-    insert_tuples(connection, table, names, [tuple(row[n] for n in names) for row in rows])
+    return names, [tuple(row[n] for n in names) for row in rows]
+
+
+def insert_numbered(
+    connection: Connection, table: Table, columns: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
+) -> range | None:
+    """:func:`insert_tuples`, then the new rows' ids in insertion order where they can
+    be told without reading the rows back (SQLite, see :func:`inserted_ids`); None
+    where the caller must look them up."""
+    before = max_id(connection, table)
+    insert_tuples(connection, table, columns, rows)
+    return inserted_ids(connection, table, len(rows), before)
 
 
 def insert_tuples(
