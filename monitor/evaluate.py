@@ -32,6 +32,7 @@ from monitor.metrics import FINDINGS
 from monitor.rulesets import BoundRule, Ruleset, bind, load_ruleset
 from monitor.runtime import Runtime
 from monitor.settings import Settings
+from monitor.store.base import as_utc
 from monitor.store.models import AnnualReport, Feed, Fetch, Finding, Item, ItemVersion, Unit
 from rules.api import (
     AnnualReportView,
@@ -210,8 +211,7 @@ class _Stamps:
             return None
         hit = self.seen.get(raw)
         if hit is None:
-            value = datetime.fromisoformat(raw) if isinstance(raw, str) else raw
-            hit = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+            hit = as_utc(datetime.fromisoformat(raw) if isinstance(raw, str) else raw)
             self.seen[raw] = hit
         return hit
 
