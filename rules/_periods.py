@@ -87,6 +87,10 @@ def _number(text: str) -> int:
     return _CN_DIGITS[text]
 
 
+def is_run_of_months(first: int, last: int) -> bool:
+    return 1 <= first <= last <= 12
+
+
 @dataclass(frozen=True, order=True)
 class Covered:
     """A span of whole months an item covers. ``kind`` is month, quarter, half, year
@@ -100,7 +104,7 @@ class Covered:
 
     @classmethod
     def months(cls, year: int, first: int, last: int) -> Covered:
-        if not 1 <= first <= last <= 12:
+        if not is_run_of_months(first, last):
             raise ValueError(f"not a run of months: {first}-{last}")
         end = date(year, last, _stdcal.monthrange(year, last)[1])
         start = date(year, first, 1)
@@ -157,7 +161,7 @@ def _first(text: str, *, noun_after: bool) -> tuple[int | None, int, int] | None
                 first, last = _months_of(kind, m)
             except (KeyError, ValueError):
                 continue
-            if not 1 <= first <= last <= 12:  # what Covered.months refuses
+            if not is_run_of_months(first, last):  # what Covered.months refuses
                 continue
             # A year may stand anywhere before the phrase ("2026年村级第三季度").
             year = _year_of(m)
