@@ -12,11 +12,9 @@ finding instead of a guess. The caller commits.
 
 from __future__ import annotations
 
-import gc
 import json
 from collections import defaultdict
 from collections.abc import Collection, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, TypeVar
@@ -27,6 +25,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 from sqlalchemy.types import NullType
 
 from monitor.calendar import load_calendar
+from monitor.collections_policy import collections_paused
 from monitor.crawl.models import AttachmentText
 from monitor.metrics import FINDINGS
 from monitor.rulesets import BoundRule, Ruleset, bind, load_ruleset
@@ -151,7 +150,7 @@ def evaluate(
 
     for start in range(0, len(units), CHUNK):
         chunk = units[start : start + CHUNK]
-        with _gc_paused():
+        with collections_paused():
             data = _load_chunk(session, [u.id for u in chunk], chosen, since)
         opened: list[Finding] = []
         for unit in chunk:
@@ -176,20 +175,6 @@ def _view(cls: type[_V], **fields: Any) -> _V:
     view = object.__new__(cls)
     view.__dict__.update(fields)
     return view
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a chunk's rows become views: they are
-    hundreds of thousands of new, acyclic objects that would only trigger full
-    collections over everything already alive (a fifth of the load time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _raw(column: InstrumentedAttribute[Any]) -> ColumnElement[Any]:

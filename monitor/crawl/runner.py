@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
-import gc
 import logging
-from collections.abc import Coroutine, Iterator, Sequence
+from collections.abc import Coroutine, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from monitor.collections_policy import fewer_collections
 from monitor.crawl.attachments import AttachmentAllowance, read_attachments
 from monitor.crawl.content import entry_hash
 from monitor.crawl.persist import (
@@ -197,21 +196,6 @@ def crawl(
     # What the crawl wrote was queued by the store's triggers: index it now.
     index_pending(sessions)
     return report
-
-
-@contextlib.contextmanager
-def fewer_collections(young: int = 50_000) -> Iterator[None]:
-    """Run the cyclic garbage collector's youngest generation every ``young``
-    allocations instead of every 700 while the crawl runs. A crawl allocates a few
-    dozen objects per item and keeps thousands of feeds' entries queued, so the
-    default threshold spent a fifth of a cold crawl's Python time in collections
-    that found nothing: what it frees is freed by reference counting."""
-    before = gc.get_threshold()
-    gc.set_threshold(max(young, before[0]), *before[1:])
-    try:
-        yield
-    finally:
-        gc.set_threshold(*before)
 
 
 def _run_sync(coro: Coroutine[Any, Any, None]) -> None:

@@ -16,6 +16,7 @@ import struct
 import sys
 from typing import BinaryIO
 
+from monitor.collections_policy import collect_less_often
 from monitor.parse.boundary import parse_document
 
 _LENGTH = struct.Struct(">Q")
@@ -55,7 +56,7 @@ def main() -> None:
     # counting frees; collecting the youngest generation every 700 of them found
     # nothing and cost a visible share of every parse.
     gc.freeze()
-    gc.set_threshold(50_000, *gc.get_threshold()[1:])
+    collect_less_often()
     source, sink = sys.stdin.buffer, sys.stdout.buffer
     while (job := read_message(source)) is not None:
         write_message(sink, parse_document(job))  # type: ignore[arg-type]
